@@ -1,0 +1,41 @@
+// Linear layer y = x·Wᵀ + b with PyTorch's [out, in] weight layout, so PyTorch weights load as they are.
+// Legend: N rows (batch, or batch×fields), I input width, O output width.
+import type { ParamSpec } from '../params.js';
+import type { Applied, LayerContext } from './context.js';
+
+export class Linear {
+  readonly weight: ParamSpec;
+  readonly bias: ParamSpec;
+
+  constructor(
+    readonly name: string,
+    readonly inDim: number,
+    readonly outDim: number,
+  ) {
+    // nn.Linear's default init: kaiming_uniform(a=√5) on the weight and the bias both reduce to U(±1/√fan_in).
+    const bound = 1 / Math.sqrt(inDim);
+    this.weight = { name: `${name}.weight`, shape: [outDim, inDim], init: { kind: 'uniform', bound } };
+    this.bias = { name: `${name}.bias`, shape: [outDim], init: { kind: 'uniform', bound } };
+  }
+
+  params(): ParamSpec[] {
+    return [this.weight, this.bias];
+  }
+
+  /** x (N,I) → y (N,O). */
+  forward(ctx: LayerContext, x: string): Applied {
+    const { g } = ctx;
+    const w = ctx.param(this.weight); // (O,I)
+    const b = ctx.param(this.bias); // (O)
+    const y = g.op('Gemm', [x, w, b], { transB: 1 }); // (N,O)
+    return {
+      y,
+      backward: (dy) => {
+        // dy (N,O): dW = dyᵀ·x (O,I), db = Σ_N dy (O), dx = dy·W (N,I)
+        ctx.accumulateGrad(this.weight.name, g.op('Gemm', [dy, x], { transA: 1 }));
+        ctx.accumulateGrad(this.bias.name, g.op('ReduceSum', [dy, g.ints([0])], { keepdims: 0 }));
+        return g.op('MatMul', [dy, w]);
+      },
+    };
+  }
+}

@@ -1,0 +1,133 @@
+// A compiled graph with its input and output buffers allocated once: every run feeds the same typed arrays
+// and ONNX Runtime writes the outputs straight into ours (preallocated fetches), so a step allocates no
+// tensors of its own. Buffers are sized for the largest batch; a shorter batch runs on views of them.
+import * as ort from 'onnxruntime-node';
+import { assert } from '../../core/errors.js';
+import type { DataArray, Dtype, FloatArray } from '../dtype.js';
+
+/** One graph input or output: `batchRows` rows per sample (0: not batched) of `inner` elements each. */
+export interface IoSpec {
+  name: string;
+  dtype: Dtype;
+  batchRows: number;
+  inner: readonly number[];
+}
+
+export interface SessionSettings {
+  intraOpThreads: number;
+  optimization: 'disabled' | 'basic' | 'extended' | 'all';
+  memPattern: boolean;
+}
+
+// Measured on the 2-core machine (bench/train-throughput.ts): these are the fastest settings there.
+export const DEFAULT_SESSION: SessionSettings = { intraOpThreads: 2, optimization: 'all', memPattern: true };
+
+export async function createSession(model: Uint8Array | string, settings: SessionSettings = DEFAULT_SESSION): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: settings.intraOpThreads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: settings.optimization,
+    enableMemPattern: settings.memPattern,
+    enableCpuMemArena: true,
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+function allocate(dtype: Dtype, length: number): DataArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+type TensorMap = Record<string, ort.Tensor>;
+
+export class Runner {
+  private readonly buffers = new Map<string, DataArray>();
+  private readonly bound = new Map<number, { feeds: TensorMap; fetches: TensorMap }>();
+
+  private constructor(
+    readonly session: ort.InferenceSession,
+    private readonly inputs: readonly IoSpec[],
+    private readonly outputs: readonly IoSpec[],
+    readonly maxBatch: number,
+  ) {
+    for (const spec of [...inputs, ...outputs]) {
+      assert(!this.buffers.has(spec.name), `duplicate graph value ${spec.name}`);
+      const rows = spec.batchRows === 0 ? 1 : spec.batchRows * maxBatch;
+      this.buffers.set(spec.name, allocate(spec.dtype, rows * spec.inner.reduce((a, b) => a * b, 1)));
+    }
+  }
+
+  static async create(
+    model: Uint8Array,
+    inputs: readonly IoSpec[],
+    outputs: readonly IoSpec[],
+    maxBatch: number,
+    settings: SessionSettings = DEFAULT_SESSION,
+  ): Promise<Runner> {
+    const session = await createSession(model, settings);
+    const names = new Set(session.inputNames);
+    for (const spec of inputs) assert(names.has(spec.name), `graph has no input ${spec.name}`);
+    assert(names.size === inputs.length, `graph inputs ${session.inputNames.join(',')} not all bound`);
+    return new Runner(session, inputs, outputs, maxBatch);
+  }
+
+  /** The full-capacity buffer of an input or output; a batch of b samples uses its first b·rows·inner. */
+  buffer(name: string): DataArray {
+    const buffer = this.buffers.get(name);
+    assert(buffer !== undefined, `no graph value ${name}`);
+    return buffer;
+  }
+
+  /** A float input's or output's buffer. */
+  floats(name: string): FloatArray {
+    const buffer = this.buffer(name);
+    assert(buffer instanceof Float32Array || buffer instanceof Float64Array, `${name} is not a float buffer`);
+    return buffer;
+  }
+
+  /** Replace an unbatched input's buffer (e.g. a parameter array owned elsewhere); the graph reads it in place. */
+  bindInput(name: string, data: DataArray): void {
+    const current = this.buffer(name);
+    assert(current.length === data.length && current.constructor === data.constructor, `bindInput ${name}: wrong size or type`);
+    this.buffers.set(name, data);
+    this.bound.clear();
+  }
+
+  /** One session.run over the first `batch` samples of every buffer. */
+  async run(batch: number): Promise<void> {
+    assert(batch > 0 && batch <= this.maxBatch, `batch ${batch} outside 1..${this.maxBatch}`);
+    let io = this.bound.get(batch);
+    if (io === undefined) {
+      io = { feeds: this.tensors(this.inputs, batch), fetches: this.tensors(this.outputs, batch) };
+      this.bound.set(batch, io);
+    }
+    await this.session.run(io.feeds, io.fetches);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private tensors(specs: readonly IoSpec[], batch: number): TensorMap {
+    const map: TensorMap = {};
+    for (const spec of specs) {
+      const dims = spec.batchRows === 0 ? [...spec.inner] : [batch * spec.batchRows, ...spec.inner];
+      const length = dims.reduce((a, b) => a * b, 1);
+      const view = this.buffer(spec.name).subarray(0, length);
+      map[spec.name] = new ort.Tensor(spec.dtype, view, dims);
+    }
+    return map;
+  }
+}

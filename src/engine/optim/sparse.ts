@@ -1,0 +1,118 @@
+// Row-sparse optimizers for embedding tables: only the rows a step touched are read or written.
+// Legend: U touched rows, D dim.
+import type { EmbeddingTable } from '../embedding/table.js';
+
+export interface SparseOptimizer {
+  readonly kind: 'lazy-adam' | 'adagrad';
+  /** Update `count` rows of the table from their summed gradients sums (U,D). */
+  update(rows: Int32Array, count: number, sums: Float32Array): void;
+  /** State to checkpoint: named arrays (R,D) and the step count. */
+  state(): { step: number; arrays: Record<string, Float32Array> };
+  restore(step: number, arrays: Record<string, Float32Array>): void;
+}
+
+export interface LazyAdamSettings {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export const SEED_LAZY_ADAM: LazyAdamSettings = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/**
+ * Lazy Adam, PyTorch's SparseAdam semantics: moments of untouched rows are left alone (not decayed), the step
+ * count is the table's, and the update is lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + eps). No weight decay, as SparseAdam.
+ */
+export class LazyAdam implements SparseOptimizer {
+  readonly kind = 'lazy-adam';
+  private m: Float32Array; // (R,D)
+  private v: Float32Array; // (R,D)
+  private step = 0;
+
+  constructor(
+    readonly table: EmbeddingTable,
+    readonly settings: LazyAdamSettings = SEED_LAZY_ADAM,
+  ) {
+    this.m = new Float32Array(table.data.length);
+    this.v = new Float32Array(table.data.length);
+  }
+
+  update(rows: Int32Array, count: number, sums: Float32Array): void {
+    const { lr, beta1, beta2, eps } = this.settings;
+    this.step++;
+    const stepSize = (lr * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const dim = this.table.dim;
+    const { m, v } = this;
+    const value = this.table.data;
+    for (let u = 0; u < count; u++) {
+      const base = rows[u] * dim;
+      const src = u * dim;
+      for (let d = 0; d < dim; d++) {
+        const i = base + d;
+        const g = sums[src + d];
+        m[i] += (1 - beta1) * (g - m[i]);
+        v[i] += (1 - beta2) * (g * g - v[i]);
+        value[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + eps);
+      }
+    }
+  }
+
+  state(): { step: number; arrays: Record<string, Float32Array> } {
+    return { step: this.step, arrays: { m: this.m, v: this.v } };
+  }
+
+  restore(step: number, arrays: Record<string, Float32Array>): void {
+    this.step = step;
+    this.m.set(arrays.m);
+    this.v.set(arrays.v);
+  }
+}
+
+export interface AdagradSettings {
+  lr: number;
+  eps: number;
+}
+
+export const DEFAULT_ADAGRAD: AdagradSettings = { lr: 1e-2, eps: 1e-10 };
+
+/** Adagrad (Duchi et al. 2011) on touched rows, as torch.optim.Adagrad on a sparse gradient (no lr decay). */
+export class SparseAdagrad implements SparseOptimizer {
+  readonly kind = 'adagrad';
+  private sum: Float32Array; // (R,D)
+  private step = 0;
+
+  constructor(
+    readonly table: EmbeddingTable,
+    readonly settings: AdagradSettings = DEFAULT_ADAGRAD,
+  ) {
+    this.sum = new Float32Array(table.data.length);
+  }
+
+  update(rows: Int32Array, count: number, sums: Float32Array): void {
+    const { lr, eps } = this.settings;
+    this.step++;
+    const dim = this.table.dim;
+    const { sum } = this;
+    const value = this.table.data;
+    for (let u = 0; u < count; u++) {
+      const base = rows[u] * dim;
+      const src = u * dim;
+      for (let d = 0; d < dim; d++) {
+        const i = base + d;
+        const g = sums[src + d];
+        sum[i] += g * g;
+        value[i] -= (lr * g) / (Math.sqrt(sum[i]) + eps);
+      }
+    }
+  }
+
+  state(): { step: number; arrays: Record<string, Float32Array> } {
+    return { step: this.step, arrays: { sum: this.sum } };
+  }
+
+  restore(step: number, arrays: Record<string, Float32Array>): void {
+    this.step = step;
+    this.sum.set(arrays.sum);
+  }
+}
