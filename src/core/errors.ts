@@ -4,6 +4,9 @@
 export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'MISSING_COLUMN'
+  | 'MISSING_VALUE'
+  | 'MALFORMED_ROW'
+  | 'EMPTY_TABLE'
   | 'BAD_TYPE'
   | 'OUT_OF_RANGE'
   | 'BAD_BID'

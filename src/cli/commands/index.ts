@@ -1,0 +1,7 @@
+// Every CLI command, in the order `adrank --help` lists them.
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { generateCommand } from './generate.js';
+import { inspectCommand } from './inspect.js';
+
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand];
