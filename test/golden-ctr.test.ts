@@ -2,7 +2,7 @@
 // and BCE losses, and the gradient of every parameter, embedding tables included (per-sample embedding
 // gradients summed into rows). Run in float32 (the production path) and float64.
 import { afterAll, describe, expect, test } from 'vitest';
-import type { FloatDtype } from '../src/engine/dtype.js';
+import { toFloat, type FloatDtype } from '../src/engine/dtype.js';
 import { Runner } from '../src/engine/onnx/runner.js';
 import { compareArrays } from '../src/engine/testing/compare.js';
 import { flat, loadGolden, type Nested } from '../src/engine/testing/golden.js';
@@ -37,17 +37,13 @@ async function runGolden(loss: CtrLoss, dtype: FloatDtype): Promise<RunResult> {
   const runner = await Runner.create(graph.model, graph.inputs, graph.outputs, batch);
   const { embeddingDim: dim } = model.config;
   const fields = model.numFields;
-  const emb = runner.floats('emb');
-  golden.inputs.ids.forEach((row, s) =>
-    row.forEach((id, f) => {
-      const table = flat(golden.params[`emb.${golden.embedding_order[f]}.weight`]);
-      for (let d = 0; d < dim; d++) emb[(s * fields + f) * dim + d] = table[id * dim + d];
-    }),
-  );
+  const arena = golden.embedding_order.flatMap((field) => flat(golden.params[`emb.${field}.weight`]));
+  runner.bind('emb.rows', toFloat(dtype, arena));
+  (runner.buffer('emb.ids') as Int32Array).set(golden.inputs.ids.flat());
   runner.floats('numerical').set(flat(golden.inputs.numerical));
   runner.floats('label').set(golden.inputs.label);
   for (const mask of graph.masks) runner.floats(mask.name).fill(1); // eval mode: dropout off
-  for (const param of graph.params) runner.floats(param.name).set(flat(golden.params[param.name]));
+  for (const param of graph.params) runner.bind(param.name, toFloat(dtype, flat(golden.params[param.name])));
   await runner.run(batch);
 
   const grads = new Map<string, number[]>();

@@ -7,8 +7,34 @@ export type Dtype = FloatDtype | 'int64' | 'int32' | 'bool';
 export type FloatArray = Float32Array | Float64Array;
 export type DataArray = FloatArray | BigInt64Array | Int32Array | Uint8Array;
 
-export function allocFloat(dtype: FloatDtype, length: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+export function allocate(dtype: Dtype, length: number): DataArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+export function isArrayOf(dtype: Dtype, data: DataArray): boolean {
+  switch (dtype) {
+    case 'float32':
+      return data instanceof Float32Array;
+    case 'float64':
+      return data instanceof Float64Array;
+    case 'int64':
+      return data instanceof BigInt64Array;
+    case 'int32':
+      return data instanceof Int32Array;
+    case 'bool':
+      return data instanceof Uint8Array;
+  }
 }
 
 /** Copy numbers into a new array of the given float dtype. */

@@ -43,11 +43,11 @@ export class ParamStore {
     this.specs = specs;
   }
 
-  /** Parameters drawn in spec order from one stream, so the same seed gives the same model. */
-  static initialised(specs: readonly ParamSpec[], rng: Rng): ParamStore {
-    const store = new ParamStore(specs);
-    for (const spec of specs) fillInit(store.get(spec.name), spec.init, rng);
-    return store;
+  /** Draw a parameter's initial values from `rng` (in spec order when called for every spec). */
+  initialise(name: string, rng: Rng): void {
+    const spec = this.specs.find((s) => s.name === name);
+    assert(spec !== undefined, `unknown parameter ${name}`);
+    fillInit(this.get(name), spec.init, rng);
   }
 
   get(name: string): Float32Array {

@@ -116,6 +116,11 @@ export class CtrModel {
     return this.config.fields.map((field) => ({ name: `emb.${field.name}`, rows: field.cardinality, dim: this.config.embeddingDim }));
   }
 
+  /** All tables form one bag: a sample gathers one row of each. */
+  embeddingBags(): EmbeddingSpec[][] {
+    return [this.embeddings()];
+  }
+
   /** emb (B,F·D), numerical (B,N) → logit (B). */
   forward(ctx: LayerContext, emb: string, numerical: string): CtrApplied {
     const { g } = ctx;

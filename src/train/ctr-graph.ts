@@ -7,7 +7,7 @@ import { bceWithLogits } from '../engine/losses/bce.js';
 import { focalLoss, type FocalParams } from '../engine/losses/focal.js';
 import { GraphBuilder } from '../engine/onnx/graph-builder.js';
 import type { CtrModel } from '../models/ctr-model.js';
-import { bagInput, finishTrainGraph, type TrainGraph } from './train-graph.js';
+import { bagInput, bagSpec, finishTrainGraph, type TrainGraph } from './train-graph.js';
 
 export type CtrLoss = { kind: 'bce' } | ({ kind: 'focal' } & FocalParams);
 
@@ -16,9 +16,8 @@ export const SEED_CTR_LOSS: CtrLoss = { kind: 'focal', alpha: 0.25, gamma: 2 };
 export function ctrTrainGraph(model: CtrModel, loss: CtrLoss, dtype: FloatDtype = 'float32'): TrainGraph {
   const g = new GraphBuilder('ctr_train', dtype);
   const ctx = new LayerContext(g, { kind: 'train' });
-  const tables = model.embeddings();
-  const bag = { input: 'emb', grad: 'grad.emb', tables, rowsPerSample: 1 };
-  const emb = bagInput(ctx, bag.input, tables, 1); // (B,F·D)
+  const bag = bagSpec('emb', model.embeddings());
+  const emb = bagInput(ctx, bag); // (B,F·D)
   const n = model.config.numNumerical;
   const numerical = g.input('numerical', dtype, ['B', n]); // (B,N)
   const label = g.input('label', dtype, ['B']); // (B)
@@ -26,7 +25,7 @@ export function ctrTrainGraph(model: CtrModel, loss: CtrLoss, dtype: FloatDtype 
   const out = model.forward(ctx, emb, numerical);
   const applied = loss.kind === 'bce' ? bceWithLogits(g, out.logit, label) : focalLoss(g, out.logit, label, loss);
   const dEmb = out.backward(applied.dLogit);
-  g.output(g.op('Identity', [out.logit], {}, 'logit'), dtype, ['B']);
+  g.output(g.rename(out.logit, 'logit'), dtype, ['B']);
 
   return finishTrainGraph(ctx, applied.loss, [{ spec: bag, grad: dEmb }], {
     inputs: [

@@ -1,15 +1,20 @@
 // A training graph ready to compile: the serialised model and the description of every input and output the
 // step loop binds (dense parameters and their gradients, dropout masks, embedding bags, data).
-// Legend: B batch, F fields of a bag, D embedding dim.
+// Legend: B batch, S rows of a bag (B × rows per sample), F fields of a bag, D embedding dim, R arena rows.
 import type { FloatDtype } from '../engine/dtype.js';
+import { arenaLayout, lookupRows } from '../engine/embedding/lookup.js';
 import type { EmbeddingSpec } from '../engine/embedding/table.js';
 import { gradName, type LayerContext, type MaskInput } from '../engine/layers/context.js';
 import type { IoSpec } from '../engine/onnx/runner.js';
 import type { ParamSpec } from '../engine/params.js';
 
-/** Embedding rows gathered into input `input` (B·rowsPerSample, F·D); the graph returns their gradient in `grad`. */
+/**
+ * A bag of embedding tables: the graph gathers rows of the arena input `arena` (R,D) at `ids` (S,F) and
+ * returns the gradient of the gathered rows in `grad` (S,F·D); the step sums it into table rows.
+ */
 export interface EmbeddingBagSpec {
-  input: string;
+  ids: string;
+  arena: string;
   grad: string;
   tables: readonly EmbeddingSpec[];
   rowsPerSample: number;
@@ -25,10 +30,21 @@ export interface TrainGraph {
   bags: readonly EmbeddingBagSpec[];
 }
 
-/** Declare a bag's input on the graph: (B·rowsPerSample, F·D). */
-export function bagInput(ctx: LayerContext, name: string, tables: readonly EmbeddingSpec[], rowsPerSample: number): string {
-  const width = tables.length * tables[0].dim;
-  return ctx.g.input(name, ctx.float, [rowsPerSample === 1 ? 'B' : `B*${rowsPerSample}`, width]);
+/** A bag named `name` with inputs `<name>.ids`, `<name>.rows` and gradient output `grad.<name>`. */
+export function bagSpec(name: string, tables: readonly EmbeddingSpec[], rowsPerSample = 1): EmbeddingBagSpec {
+  return { ids: `${name}.ids`, arena: `${name}.rows`, grad: `grad.${name}`, tables, rowsPerSample };
+}
+
+function rowsDim(bag: EmbeddingBagSpec): string {
+  return bag.rowsPerSample === 1 ? 'B' : `B*${bag.rowsPerSample}`;
+}
+
+/** Declare a bag's inputs and gather its rows: → (S,F·D). */
+export function bagInput(ctx: LayerContext, bag: EmbeddingBagSpec): string {
+  const { g } = ctx;
+  const ids = g.input(bag.ids, 'int32', [rowsDim(bag), bag.tables.length]);
+  const arena = g.input(bag.arena, ctx.float, [arenaLayout(bag.tables).rows, bag.tables[0].dim]);
+  return lookupRows(g, arena, ids, 'int32', bag.tables);
 }
 
 /**
@@ -43,22 +59,23 @@ export function finishTrainGraph(
 ): TrainGraph {
   const { g } = ctx;
   const float = ctx.float;
-  g.output(g.op('Identity', [loss], {}, 'loss'), float, []);
+  g.output(g.rename(loss, 'loss'), float, []);
   ctx.outputGrads();
   const inputs: IoSpec[] = [];
   const outputs: IoSpec[] = [{ name: 'loss', dtype: float, batchRows: 0, inner: [] }];
   for (const { spec, grad } of bags) {
     const width = spec.tables.length * spec.tables[0].dim;
-    const rowsDim = spec.rowsPerSample === 1 ? 'B' : `B*${spec.rowsPerSample}`;
-    g.output(g.op('Identity', [grad], {}, spec.grad), float, [rowsDim, width]);
-    inputs.push({ name: spec.input, dtype: float, batchRows: spec.rowsPerSample, inner: [width] });
+    g.output(g.rename(grad, spec.grad), float, [rowsDim(spec), width]);
+    const arenaShape = [arenaLayout(spec.tables).rows, spec.tables[0].dim];
+    inputs.push({ name: spec.ids, dtype: 'int32', batchRows: spec.rowsPerSample, inner: [spec.tables.length] });
+    inputs.push({ name: spec.arena, dtype: float, batchRows: 0, inner: arenaShape, bound: true });
     outputs.push({ name: spec.grad, dtype: float, batchRows: spec.rowsPerSample, inner: [width] });
   }
   inputs.push(...data.inputs);
   outputs.push(...data.outputs);
   for (const mask of ctx.masks) inputs.push({ name: mask.name, dtype: float, batchRows: 1, inner: [mask.width] });
   for (const param of ctx.params()) {
-    inputs.push({ name: param.name, dtype: float, batchRows: 0, inner: param.shape });
+    inputs.push({ name: param.name, dtype: float, batchRows: 0, inner: param.shape, bound: true });
     outputs.push({ name: gradName(param.name), dtype: float, batchRows: 0, inner: param.shape });
   }
   return {

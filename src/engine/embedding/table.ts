@@ -1,8 +1,10 @@
-// Embedding tables live in TypeScript, outside the graph: one Float32Array of rows×dim per field. A step
-// gathers the batch's rows into the graph's input; tables of millions of rows are never copied.
-// Legend: R rows (ids), D dim, S samples in the batch, F fields of a bag.
-import { AdrankError, assert } from '../../core/errors.js';
+// Embedding tables live in TypeScript, outside the graph: a Float32Array of rows×dim per field. The tables
+// of one bag are views into one shared arena, so the training graph can read them all as a single input
+// without a copy; the sparse optimizers update rows in place.
+// Legend: R rows (ids), D dim.
+import { assert } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
+import { arenaLayout } from './lookup.js';
 
 export interface EmbeddingSpec {
   /** e.g. 'emb.user_id' (the table's weight is `${name}.weight` in PyTorch terms) */
@@ -12,7 +14,8 @@ export interface EmbeddingSpec {
 }
 
 export class EmbeddingTable {
-  readonly data: Float32Array; // (R,D)
+  /** (R,D) */
+  readonly data: Float32Array;
 
   constructor(
     readonly spec: EmbeddingSpec,
@@ -23,13 +26,6 @@ export class EmbeddingTable {
     assert(this.data.length === spec.rows * spec.dim, `table ${spec.name}: data has the wrong length`);
   }
 
-  /** nn.Embedding's default initialisation, N(0, 1). */
-  static normal(spec: EmbeddingSpec, rng: Rng, std = 1): EmbeddingTable {
-    const table = new EmbeddingTable(spec);
-    for (let i = 0; i < table.data.length; i++) table.data[i] = rng.normal() * std;
-    return table;
-  }
-
   get rows(): number {
     return this.spec.rows;
   }
@@ -37,30 +33,30 @@ export class EmbeddingTable {
   get dim(): number {
     return this.spec.dim;
   }
-}
 
-/**
- * Gather rows for a bag of F tables (same D): ids (S,F) → out (S,F·D), row s holds the F embeddings in order.
- * An id outside a table is input error, not a crash in the graph.
- */
-export function gatherRows(tables: readonly EmbeddingTable[], ids: Int32Array, samples: number, out: Float32Array): void {
-  const fields = tables.length;
-  const dim = tables[0].dim;
-  for (let f = 0; f < fields; f++) {
-    const { data, rows } = tables[f];
-    for (let s = 0; s < samples; s++) {
-      const id = ids[s * fields + f];
-      if (!(id >= 0 && id < rows)) throw badId(tables[f], id, s);
-      const src = id * dim;
-      const dst = (s * fields + f) * dim;
-      for (let d = 0; d < dim; d++) out[dst + d] = data[src + d];
-    }
+  /** nn.Embedding's default initialisation, N(0, 1). */
+  fillNormal(rng: Rng, std = 1): void {
+    for (let i = 0; i < this.data.length; i++) this.data[i] = rng.normal() * std;
   }
 }
 
-function badId(table: EmbeddingTable, id: number, sample: number): AdrankError {
-  return new AdrankError('OUT_OF_RANGE', `id ${id} is outside table ${table.spec.name} (${table.rows} rows)`, {
-    location: { field: table.spec.name, row: sample + 1, value: String(id) },
-    hint: 'encode ids with the FeatureMap the model was built for (unknown values map to the OOV row)',
-  });
+/** Tables for a bag, allocated back to back in one arena (R_total, D). */
+export function allocateBag(specs: readonly EmbeddingSpec[]): EmbeddingTable[] {
+  const dim = specs[0].dim;
+  const { offsets, rows } = arenaLayout(specs);
+  const arena = new Float32Array(rows * dim);
+  return specs.map((spec, i) => new EmbeddingTable(spec, arena.subarray(offsets[i] * dim, (offsets[i] + spec.rows) * dim)));
+}
+
+/** The arena spanning a bag's tables; they must be contiguous views of one buffer, in order. */
+export function arenaOf(tables: readonly EmbeddingTable[]): Float32Array {
+  const first = tables[0].data;
+  let expectedOffset = first.byteOffset;
+  let length = 0;
+  for (const table of tables) {
+    assert(table.data.buffer === first.buffer && table.data.byteOffset === expectedOffset, `table ${table.spec.name} is not in its bag's arena`);
+    expectedOffset += table.data.byteLength;
+    length += table.data.length;
+  }
+  return new Float32Array(first.buffer, first.byteOffset, length);
 }

@@ -84,8 +84,7 @@ export class LayerContext {
     for (const spec of this.usedParams) {
       const grad = this.grads.get(spec.name);
       assert(grad !== undefined, `parameter ${spec.name} got no gradient`);
-      const named = this.g.op('Identity', [grad], {}, gradName(spec.name));
-      this.g.output(named, this.float, spec.shape);
+      this.g.output(this.g.rename(grad, gradName(spec.name)), this.float, spec.shape);
     }
   }
 }

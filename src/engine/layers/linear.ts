@@ -31,9 +31,11 @@ export class Linear {
     return {
       y,
       backward: (dy) => {
-        // dy (N,O): dW = dyᵀ·x (O,I), db = Σ_N dy (O), dx = dy·W (N,I)
+        // dy (N,O): dW = dyᵀ·x (O,I), db = 1ᵀ·dy (O), dx = dy·W (N,I).
+        // The bias sum is a vector-matrix product: ORT's ReduceSum over axis 0 is ~10× slower on tall inputs.
+        const ones = g.op('Expand', [g.scalar(1), g.op('Shape', [dy], { start: 0, end: 1 })]); // (N)
         ctx.accumulateGrad(this.weight.name, g.op('Gemm', [dy, x], { transA: 1 }));
-        ctx.accumulateGrad(this.bias.name, g.op('ReduceSum', [dy, g.ints([0])], { keepdims: 0 }));
+        ctx.accumulateGrad(this.bias.name, g.op('MatMul', [ones, dy]));
         return g.op('MatMul', [dy, w]);
       },
     };

@@ -6,7 +6,7 @@ import type { ParamSpec } from '../params.js';
 import type { Applied, LayerContext } from './context.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
-import { relu } from './relu.js';
+import { reluDropout } from './relu-dropout.js';
 
 export interface MlpShape {
   inDim: number;
@@ -41,10 +41,7 @@ export class Mlp {
     let h = x;
     for (let k = 0; k < this.linears.length; k++) {
       steps.push(this.linears[k].forward(ctx, h));
-      if (k < this.dropouts.length) {
-        steps.push(relu(ctx, steps[steps.length - 1].y));
-        steps.push(this.dropouts[k].forward(ctx, steps[steps.length - 1].y));
-      }
+      if (k < this.dropouts.length) steps.push(reluDropout(ctx, steps[steps.length - 1].y, this.dropouts[k]));
       h = steps[steps.length - 1].y;
     }
     return {

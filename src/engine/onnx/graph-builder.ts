@@ -81,11 +81,12 @@ export class GraphBuilder {
     );
   }
 
-  /** A 1-D int64 constant (shapes, axes, indices), shared by every use of the same values. */
-  ints(values: readonly number[]): string {
-    return this.cachedConstant(`int64:${values.join(',')}`, () =>
-      this.initializer(this.fresh('ints'), 'int64', [values.length], BigInt64Array.from(values.map(BigInt))),
-    );
+  /** A 1-D integer constant (int64 for shapes, axes, indices), shared by every use of the same values. */
+  ints(values: readonly number[], dtype: 'int64' | 'int32' = 'int64'): string {
+    return this.cachedConstant(`${dtype}:${values.join(',')}`, () => {
+      const data = dtype === 'int64' ? BigInt64Array.from(values.map(BigInt)) : Int32Array.from(values);
+      return this.initializer(this.fresh('ints'), dtype, [values.length], data);
+    });
   }
 
   /** A float constant tensor of the graph's dtype. */
@@ -114,6 +115,22 @@ export class GraphBuilder {
       attribute: Object.entries(attrs).map(([name, value]) => attribute(name, value)),
     });
     return outNames;
+  }
+
+  /**
+   * Give a node's output a chosen name (e.g. a graph output's), rewriting its uses: cheaper than an Identity
+   * copy. Returns the new name.
+   */
+  rename(value: string, name: string): string {
+    const producer = this.nodes.find((n) => n.output.includes(value));
+    assert(producer !== undefined, `rename: ${value} is not produced by a node`);
+    this.claim(name);
+    this.names.delete(value);
+    for (const node of this.nodes) {
+      node.input = node.input.map((v) => (v === value ? name : v));
+      node.output = node.output.map((v) => (v === value ? name : v));
+    }
+    return name;
   }
 
   /** A new unique value name starting with `prefix`. */

@@ -3,14 +3,23 @@
 // tensors of its own. Buffers are sized for the largest batch; a shorter batch runs on views of them.
 import * as ort from 'onnxruntime-node';
 import { assert } from '../../core/errors.js';
-import type { DataArray, Dtype, FloatArray } from '../dtype.js';
+import { allocate, isArrayOf, type DataArray, type Dtype, type FloatArray } from '../dtype.js';
 
-/** One graph input or output: `batchRows` rows per sample (0: not batched) of `inner` elements each. */
+/**
+ * One graph input or output: `batchRows` rows per sample (0: not batched) of `inner` elements each. A `bound`
+ * input reads an array owned elsewhere (parameters, embedding arenas), attached with `bind` before running.
+ */
 export interface IoSpec {
   name: string;
   dtype: Dtype;
   batchRows: number;
   inner: readonly number[];
+  bound?: boolean;
+}
+
+function sizeOf(spec: IoSpec, batch: number): number {
+  const rows = spec.batchRows === 0 ? 1 : spec.batchRows * batch;
+  return rows * spec.inner.reduce((a, b) => a * b, 1);
 }
 
 export interface SessionSettings {
@@ -35,26 +44,11 @@ export async function createSession(model: Uint8Array | string, settings: Sessio
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }
 
-function allocate(dtype: Dtype, length: number): DataArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'bool':
-      return new Uint8Array(length);
-  }
-}
-
 type TensorMap = Record<string, ort.Tensor>;
 
 export class Runner {
   private readonly buffers = new Map<string, DataArray>();
-  private readonly bound = new Map<number, { feeds: TensorMap; fetches: TensorMap }>();
+  private readonly io = new Map<number, { feeds: TensorMap; fetches: TensorMap }>();
 
   private constructor(
     readonly session: ort.InferenceSession,
@@ -62,10 +56,11 @@ export class Runner {
     private readonly outputs: readonly IoSpec[],
     readonly maxBatch: number,
   ) {
+    const names = new Set<string>();
     for (const spec of [...inputs, ...outputs]) {
-      assert(!this.buffers.has(spec.name), `duplicate graph value ${spec.name}`);
-      const rows = spec.batchRows === 0 ? 1 : spec.batchRows * maxBatch;
-      this.buffers.set(spec.name, allocate(spec.dtype, rows * spec.inner.reduce((a, b) => a * b, 1)));
+      assert(!names.has(spec.name), `duplicate graph value ${spec.name}`);
+      names.add(spec.name);
+      if (!spec.bound) this.buffers.set(spec.name, allocate(spec.dtype, sizeOf(spec, maxBatch)));
     }
   }
 
@@ -79,14 +74,14 @@ export class Runner {
     const session = await createSession(model, settings);
     const names = new Set(session.inputNames);
     for (const spec of inputs) assert(names.has(spec.name), `graph has no input ${spec.name}`);
-    assert(names.size === inputs.length, `graph inputs ${session.inputNames.join(',')} not all bound`);
+    assert(names.size === inputs.length, `graph inputs ${session.inputNames.join(',')} not all described`);
     return new Runner(session, inputs, outputs, maxBatch);
   }
 
   /** The full-capacity buffer of an input or output; a batch of b samples uses its first b·rows·inner. */
   buffer(name: string): DataArray {
     const buffer = this.buffers.get(name);
-    assert(buffer !== undefined, `no graph value ${name}`);
+    assert(buffer !== undefined, `no buffer for ${name} (a bound input must be bound first)`);
     return buffer;
   }
 
@@ -97,21 +92,22 @@ export class Runner {
     return buffer;
   }
 
-  /** Replace an unbatched input's buffer (e.g. a parameter array owned elsewhere); the graph reads it in place. */
-  bindInput(name: string, data: DataArray): void {
-    const current = this.buffer(name);
-    assert(current.length === data.length && current.constructor === data.constructor, `bindInput ${name}: wrong size or type`);
+  /** Attach the array a `bound` input reads in place (a parameter, an embedding arena). */
+  bind(name: string, data: DataArray): void {
+    const spec = this.inputs.find((s) => s.name === name);
+    assert(spec !== undefined && spec.bound === true, `${name} is not a bound input`);
+    assert(data.length === sizeOf(spec, 1) && isArrayOf(spec.dtype, data), `bind ${name}: wrong size or type`);
     this.buffers.set(name, data);
-    this.bound.clear();
+    this.io.clear();
   }
 
   /** One session.run over the first `batch` samples of every buffer. */
   async run(batch: number): Promise<void> {
     assert(batch > 0 && batch <= this.maxBatch, `batch ${batch} outside 1..${this.maxBatch}`);
-    let io = this.bound.get(batch);
+    let io = this.io.get(batch);
     if (io === undefined) {
       io = { feeds: this.tensors(this.inputs, batch), fetches: this.tensors(this.outputs, batch) };
-      this.bound.set(batch, io);
+      this.io.set(batch, io);
     }
     await this.session.run(io.feeds, io.fetches);
   }
@@ -124,8 +120,7 @@ export class Runner {
     const map: TensorMap = {};
     for (const spec of specs) {
       const dims = spec.batchRows === 0 ? [...spec.inner] : [batch * spec.batchRows, ...spec.inner];
-      const length = dims.reduce((a, b) => a * b, 1);
-      const view = this.buffer(spec.name).subarray(0, length);
+      const view = this.buffer(spec.name).subarray(0, sizeOf(spec, batch));
       map[spec.name] = new ort.Tensor(spec.dtype, view, dims);
     }
     return map;

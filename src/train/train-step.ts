@@ -1,0 +1,167 @@
+// One training step of any compiled model: draw dropout masks, one session.run that gathers the embedding
+// rows and returns the loss and every gradient, then dense Adam and a row-sparse update of the touched rows.
+// The caller fills the bags' ids and the data inputs (numericals, labels) before each step.
+// Legend: S rows of a bag in this batch (batch × rowsPerSample), F fields of the bag, D dim, U touched rows.
+import { AdrankError, assert } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { RowGradients } from '../engine/embedding/row-gradients.js';
+import { arenaOf, type EmbeddingTable } from '../engine/embedding/table.js';
+import { gradName } from '../engine/layers/context.js';
+import { DenseAdam, SEED_ADAM, type AdamSettings } from '../engine/optim/adam.js';
+import {
+  LazyAdam,
+  SEED_LAZY_ADAM,
+  SparseAdagrad,
+  type AdagradSettings,
+  type LazyAdamSettings,
+  type SparseOptimizer,
+} from '../engine/optim/sparse.js';
+import { DEFAULT_SESSION, Runner, type SessionSettings } from '../engine/onnx/runner.js';
+import { fillDropoutMask } from './dropout-masks.js';
+import type { ModelState } from './model-state.js';
+import type { EmbeddingBagSpec, TrainGraph } from './train-graph.js';
+
+export type SparseSettings = ({ kind: 'lazy-adam' } & LazyAdamSettings) | ({ kind: 'adagrad' } & AdagradSettings);
+
+export interface OptimizerSettings {
+  dense: AdamSettings;
+  sparse: SparseSettings;
+}
+
+export const SEED_OPTIMIZER: OptimizerSettings = { dense: SEED_ADAM, sparse: { kind: 'lazy-adam', ...SEED_LAZY_ADAM } };
+
+export function sparseOptimizer(table: EmbeddingTable, settings: SparseSettings): SparseOptimizer {
+  return settings.kind === 'lazy-adam' ? new LazyAdam(table, settings) : new SparseAdagrad(table, settings);
+}
+
+/** A bag at run time: its tables, the ids the caller writes (S,F) (the graph's input), per-table row gradients and optimizers. */
+export interface BagRuntime {
+  spec: EmbeddingBagSpec;
+  tables: EmbeddingTable[];
+  /** ids (S,F): row s, field f at s·F+f; the caller fills the first batch·rowsPerSample rows */
+  ids: Int32Array;
+  rowGradients: RowGradients[];
+  optimizers: SparseOptimizer[];
+}
+
+/** Milliseconds spent in each phase since the last reset. */
+export interface StepProfile {
+  steps: number;
+  maskMs: number;
+  runMs: number;
+  sparseMs: number;
+  denseMs: number;
+}
+
+export class TrainStep {
+  readonly bags: BagRuntime[];
+  readonly dense: DenseAdam;
+  readonly profile: StepProfile = { steps: 0, maskMs: 0, runMs: 0, sparseMs: 0, denseMs: 0 };
+
+  private constructor(
+    readonly graph: TrainGraph,
+    readonly runner: Runner,
+    readonly state: ModelState,
+    readonly settings: OptimizerSettings,
+  ) {
+    assert(graph.dtype === 'float32', 'training runs in float32 (float64 graphs are for gradient checks)');
+    const used = new Set<string>();
+    this.bags = graph.bags.map((spec) => {
+      const tables = spec.tables.map((t) => state.table(t.name));
+      for (const t of spec.tables) {
+        assert(!used.has(t.name), `table ${t.name} appears twice: one bag per table keeps its optimizer step count right`);
+        used.add(t.name);
+      }
+      runner.bind(spec.arena, arenaOf(tables)); // the graph gathers from the live tables, no copy
+      const rows = runner.maxBatch * spec.rowsPerSample;
+      const ids = runner.buffer(spec.ids);
+      assert(ids instanceof Int32Array, `${spec.ids} must be int32`);
+      return {
+        spec,
+        tables,
+        ids,
+        rowGradients: tables.map((t) => new RowGradients(t, rows)),
+        optimizers: tables.map((t) => sparseOptimizer(t, settings.sparse)),
+      };
+    });
+    const slots = graph.params.map((p) => {
+      const value = state.params.get(p.name);
+      runner.bind(p.name, value); // the graph reads the parameter arrays in place
+      return { name: p.name, value, grad: runner.floats(gradName(p.name)) as Float32Array };
+    });
+    this.dense = new DenseAdam(slots, settings.dense);
+  }
+
+  static async create(
+    graph: TrainGraph,
+    state: ModelState,
+    maxBatch: number,
+    settings: OptimizerSettings = SEED_OPTIMIZER,
+    session: SessionSettings = DEFAULT_SESSION,
+  ): Promise<TrainStep> {
+    const runner = await Runner.create(graph.model, graph.inputs, graph.outputs, maxBatch, session);
+    return new TrainStep(graph, runner, state, settings);
+  }
+
+  /** A float32 data input's buffer (numericals, labels) for the caller to fill. */
+  input(name: string): Float32Array {
+    return this.runner.floats(name) as Float32Array;
+  }
+
+  output(name: string): Float32Array {
+    return this.runner.floats(name) as Float32Array;
+  }
+
+  /** Forward and backward for the first `batch` samples; returns the mean loss. Parameters are not touched. */
+  async computeGradients(batch: number, dropoutRng: Rng): Promise<number> {
+    const t = performance.now();
+    for (const mask of this.graph.masks) fillDropoutMask(this.input(mask.name), batch * mask.width, mask.keepProb, dropoutRng);
+    const t1 = performance.now();
+    this.profile.maskMs += t1 - t;
+    await this.runner.run(batch);
+    this.profile.runMs += performance.now() - t1;
+    return this.output('loss')[0];
+  }
+
+  /** Apply the gradients of the last computeGradients: dense Adam, then the sparse rows. */
+  applyUpdates(batch: number): void {
+    let t = performance.now();
+    this.dense.update();
+    const t1 = performance.now();
+    this.profile.denseMs += t1 - t;
+    for (const bag of this.bags) {
+      const rows = batch * bag.spec.rowsPerSample;
+      const grad = this.output(bag.spec.grad);
+      const fields = bag.tables.length;
+      for (let f = 0; f < fields; f++) {
+        const acc = bag.rowGradients[f];
+        acc.collect(bag.ids, grad, rows, fields, f);
+        bag.optimizers[f].update(acc.rows, acc.count, acc.sums);
+      }
+    }
+    t = performance.now();
+    this.profile.sparseMs += t - t1;
+    this.profile.steps++;
+  }
+
+  resetProfile(): void {
+    Object.assign(this.profile, { steps: 0, maskMs: 0, runMs: 0, sparseMs: 0, denseMs: 0 });
+  }
+
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}
+
+/** The error for a loss that became NaN or infinite, naming where and with what learning rate. */
+export function divergenceError(loss: number, where: { step: number; epoch: number; batchIndex: number; lr: number }): AdrankError {
+  return new AdrankError(
+    'NUMERIC_DIVERGENCE',
+    `training loss became ${loss} at step ${where.step} (epoch ${where.epoch}, batch ${where.batchIndex}) with learning rate ${where.lr}`,
+    {
+      location: { row: where.batchIndex + 1 },
+      hint: 'lower the learning rate, check the inputs of that batch for extreme or non-finite values, or resume from the last checkpoint',
+      details: where,
+    },
+  );
+}
