@@ -207,7 +207,21 @@ function eventTimeChecks(type: string): RowCheck[] {
 
 async function createFinalTable(db: Db, table: TableName, staged: string, hasBad: boolean, hasEventTime: boolean): Promise<void> {
   const keep = hasBad ? 'WHERE __problems = 0' : '';
-  const cols = TABLE_COLUMNS[table].filter((s) => s.name !== 'event_time' || hasEventTime).map((s) => sqlIdent(s.name)).join(', ');
+  const specs = TABLE_COLUMNS[table].filter((s) => s.name !== 'event_time' || hasEventTime);
+  // Text columns are stored as ENUMs: one or two bytes a row and integer-speed joins and group-bys,
+  // while every reader still sees the strings.
+  const columns: string[] = [];
+  for (const s of specs) {
+    const c = sqlIdent(s.name);
+    if (s.type.kind !== 'enum' && s.type.kind !== 'category') {
+      columns.push(c);
+      continue;
+    }
+    const type = sqlIdent(`${table}_${s.name}`);
+    await db.run(`CREATE OR REPLACE TYPE ${type} AS ENUM (SELECT DISTINCT ${c} FROM ${staged} WHERE ${c} IS NOT NULL ${hasBad ? 'AND __problems = 0' : ''} ORDER BY 1)`);
+    columns.push(`CAST(${c} AS ${type}) AS ${c}`);
+  }
+  const cols = columns.join(', ');
   if (table === 'user_catalog' || table === 'ad_catalog') {
     const idx = table === 'user_catalog' ? 'user_idx' : 'ad_idx';
     await db.run(`CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER (ORDER BY rowid) - 1)::INTEGER AS ${idx}, ${cols} FROM ${staged} ${keep} ORDER BY ${idx}`);

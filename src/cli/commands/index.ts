@@ -2,6 +2,8 @@
 import type { Command } from '../command.js';
 import { demoCommand } from './demo.js';
 import { generateCommand } from './generate.js';
+import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
+import { materializeCommand } from './materialize.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, materializeCommand];

@@ -1,0 +1,123 @@
+// The seed's five aggregate features, in DuckDB SQL, in two modes:
+//   as of the end of training — aggregates over the whole training log (the seed's computation; what the
+//     held-out log and serving see, and what snapshot mode joins to training rows, the row itself included);
+//   point in time — for each training row, aggregates over the events strictly before it in event order,
+//     so no row's label reaches its own features.
+// Fallbacks when there is no history: a user or ad CTR takes the global CTR; a user×category CTR takes
+// that category's mean over users (the seed's rule), or the global CTR when the category has no history
+// either; conversion flags take 0. With smoothing strength k, a CTR of c clicks in n impressions becomes
+// (c + k·f) / (n + k), where f is the value it falls back to (k = 0 reproduces the seed).
+import type { Db } from '../data/duckdb.js';
+
+export type FeatureMode = 'point-in-time' | 'snapshot';
+
+export interface AggregateOptions {
+  mode: FeatureMode;
+  ctrPriorStrength: number;
+}
+
+/** Training events with the ad's category and advertiser: the input of every aggregate. */
+export async function createEnrichedEvents(db: Db, log = 'event_log', into = 'fs_events'): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${into} AS
+    SELECT e.event_idx, e.user_id, e.ad_id, e.clicked, e.converted, a.category, a.advertiser_id
+    FROM ${log} e JOIN ad_catalog a ON a.ad_id = e.ad_id`);
+}
+
+/**
+ * Aggregate tables as of the end of training (from fs_events):
+ *   fs_global(ctr), fs_user(user_id, impressions, clicks), fs_ad(ad_id, impressions, clicks),
+ *   fs_user_category(user_id, category, impressions, clicks, converted), fs_user_advertiser(user_id, advertiser_id, converted),
+ *   fs_category_mean(category, mean_ctr) — the mean over users of their raw user×category CTR.
+ */
+export async function createEndOfTrainingAggregates(db: Db): Promise<void> {
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE fs_global AS SELECT coalesce(avg(clicked), 0)::DOUBLE AS ctr FROM fs_events;
+    CREATE OR REPLACE TEMP TABLE fs_user AS SELECT user_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY user_id;
+    CREATE OR REPLACE TEMP TABLE fs_ad AS SELECT ad_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY ad_id;
+    CREATE OR REPLACE TEMP TABLE fs_user_category AS
+      SELECT user_id, category, count(*) AS impressions, sum(clicked)::BIGINT AS clicks, max(converted)::UTINYINT AS converted
+      FROM fs_events GROUP BY user_id, category;
+    CREATE OR REPLACE TEMP TABLE fs_user_advertiser AS
+      SELECT user_id, advertiser_id, max(converted)::UTINYINT AS converted FROM fs_events GROUP BY user_id, advertiser_id;
+    CREATE OR REPLACE TEMP TABLE fs_category_mean AS
+      SELECT category, avg(clicks / impressions) AS mean_ctr FROM fs_user_category GROUP BY category;
+  `);
+}
+
+/** (c + k·f) / (n + k) as SQL, and plain c / n when k = 0 (so the seed's numbers are reproduced exactly). */
+export function smoothedCtr(clicks: string, impressions: string, fallback: string, k: number): string {
+  if (k === 0) return `(${clicks}) / (${impressions})`;
+  return `((${clicks}) + ${k} * (${fallback})) / ((${impressions}) + ${k})`;
+}
+
+/**
+ * The five aggregate columns of an event `e` whose ad is `a`, from the end-of-training tables, and the
+ * joins they need (appended to a FROM clause that already has `e` and `a`).
+ */
+export function endOfTrainingFeatures(k: number): { columns: string; joins: string } {
+  const global = '(SELECT ctr FROM fs_global)';
+  const categoryFallback = `coalesce(cm.mean_ctr, ${global})`;
+  return {
+    columns: `
+      CASE WHEN fu.impressions > 0 THEN ${smoothedCtr('fu.clicks', 'fu.impressions', global, k)} ELSE ${global} END AS user_historical_ctr,
+      CASE WHEN fa.impressions > 0 THEN ${smoothedCtr('fa.clicks', 'fa.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr,
+      CASE WHEN uc.impressions > 0 THEN ${smoothedCtr('uc.clicks', 'uc.impressions', categoryFallback, k)} ELSE ${categoryFallback} END AS user_x_category_ctr,
+      coalesce(ua.converted, 0)::DOUBLE AS user_x_advertiser_converted,
+      coalesce(uc.converted, 0)::DOUBLE AS user_x_category_converted`,
+    joins: `
+      LEFT JOIN fs_user fu ON fu.user_id = e.user_id
+      LEFT JOIN fs_ad fa ON fa.ad_id = e.ad_id
+      LEFT JOIN fs_user_category uc ON uc.user_id = e.user_id AND uc.category = a.category
+      LEFT JOIN fs_user_advertiser ua ON ua.user_id = e.user_id AND ua.advertiser_id = a.advertiser_id
+      LEFT JOIN fs_category_mean cm ON cm.category = a.category`,
+  };
+}
+
+/**
+ * Point-in-time aggregate columns for every training event (from fs_events), each from strictly earlier
+ * events only. The category mean over users is maintained incrementally: each event changes its user's
+ * user×category CTR from r_old to r_new, so the category's sum of user CTRs moves by r_new − r_old, and
+ * its user count by one on the user's first event in the category.
+ */
+const GLOBAL_BLOCK = 65536;
+
+export function pointInTimeFeaturesSql(k: number): string {
+  const before = (partition: string): string => `(PARTITION BY ${partition} ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+  return `
+    WITH history AS (
+      SELECT event_idx, category, clicked,
+        count(*) OVER ${before('user_id')} AS u_n, coalesce(sum(clicked) OVER ${before('user_id')}, 0) AS u_c,
+        count(*) OVER ${before('ad_id')} AS a_n, coalesce(sum(clicked) OVER ${before('ad_id')}, 0) AS a_c,
+        count(*) OVER ${before('user_id, category')} AS uc_n, coalesce(sum(clicked) OVER ${before('user_id, category')}, 0) AS uc_c,
+        coalesce(max(converted) OVER ${before('user_id, category')}, 0) AS uc_conv,
+        coalesce(max(converted) OVER ${before('user_id, advertiser_id')}, 0) AS ua_conv,
+        -- clicks before the event over the whole log: earlier blocks' totals plus the running sum in its block
+        -- (one unpartitioned running window would run on a single thread)
+        p.clicks_before_block + coalesce(sum(clicked) OVER ${before(`event_idx // ${GLOBAL_BLOCK}`)}, 0) AS g_c,
+        event_idx AS g_n -- event_idx counts the events before this one (0, 1, 2, … in event order)
+      FROM fs_events
+      JOIN (
+        SELECT block, coalesce(sum(clicks) OVER (ORDER BY block ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS clicks_before_block
+        FROM (SELECT event_idx // ${GLOBAL_BLOCK} AS block, sum(clicked) AS clicks FROM fs_events GROUP BY block)
+      ) p ON p.block = event_idx // ${GLOBAL_BLOCK}
+    ),
+    category_history AS (
+      SELECT *,
+        coalesce(sum((uc_c + clicked) / (uc_n + 1) - CASE WHEN uc_n > 0 THEN uc_c / uc_n ELSE 0 END) OVER ${before('category')}, 0) AS cat_sum,
+        coalesce(sum(CASE WHEN uc_n = 0 THEN 1 ELSE 0 END) OVER ${before('category')}, 0) AS cat_users
+      FROM history
+    ),
+    fallbacks AS (
+      SELECT *,
+        CASE WHEN g_n > 0 THEN g_c / g_n ELSE 0 END AS g,
+        CASE WHEN cat_users > 0 THEN cat_sum / cat_users WHEN g_n > 0 THEN g_c / g_n ELSE 0 END AS m
+      FROM category_history
+    )
+    SELECT event_idx,
+      CASE WHEN u_n > 0 THEN ${smoothedCtr('u_c', 'u_n', 'g', k)} ELSE g END AS user_historical_ctr,
+      CASE WHEN a_n > 0 THEN ${smoothedCtr('a_c', 'a_n', 'g', k)} ELSE g END AS ad_historical_ctr,
+      CASE WHEN uc_n > 0 THEN ${smoothedCtr('uc_c', 'uc_n', 'm', k)} ELSE m END AS user_x_category_ctr,
+      ua_conv::DOUBLE AS user_x_advertiser_converted,
+      uc_conv::DOUBLE AS user_x_category_converted
+    FROM fallbacks`;
+}

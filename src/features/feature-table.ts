@@ -1,0 +1,78 @@
+// The seed's joined training table: one row per event (in event order) with the context, user and ad
+// attributes and the five aggregate features — raw values, neither encoded nor standardised.
+import { AdrankError } from '../core/errors.js';
+import type { Db } from '../data/duckdb.js';
+import type { LoadedData } from '../data/load.js';
+import { createEndOfTrainingAggregates, createEnrichedEvents, endOfTrainingFeatures, pointInTimeFeaturesSql, type AggregateOptions } from './aggregates.js';
+
+export type Split = 'train' | 'test';
+
+/** The seed's 21 columns, in the seed's order. */
+export const FEATURE_COLUMNS = [
+  'user_id', 'ad_id', 'device', 'location', 'weekday', 'month', 'hour', 'clicked', 'converted',
+  'age_group', 'gender', 'country', 'category', 'advertiser_id', 'format', 'bid',
+  'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr', 'user_x_advertiser_converted', 'user_x_category_converted',
+] as const;
+
+export type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
+
+/** Column types of an exported feature table (text as plain strings, flags and small integers as INTEGER). */
+export const FEATURE_COLUMN_TYPES: Readonly<Record<FeatureColumn, string>> = {
+  user_id: 'BIGINT', ad_id: 'BIGINT', device: 'VARCHAR', location: 'VARCHAR',
+  weekday: 'INTEGER', month: 'INTEGER', hour: 'INTEGER', clicked: 'INTEGER', converted: 'INTEGER',
+  age_group: 'VARCHAR', gender: 'VARCHAR', country: 'VARCHAR', category: 'VARCHAR', advertiser_id: 'BIGINT', format: 'VARCHAR', bid: 'DOUBLE',
+  user_historical_ctr: 'DOUBLE', ad_historical_ctr: 'DOUBLE', user_x_category_ctr: 'DOUBLE',
+  user_x_advertiser_converted: 'DOUBLE', user_x_category_converted: 'DOUBLE',
+};
+
+export interface FeatureTables {
+  /** name of the table per split, each with event_idx + FEATURE_COLUMNS; rows are not stored in event order (ORDER BY event_idx to read them so) */
+  train: string;
+  test?: string;
+  options: AggregateOptions;
+}
+
+/**
+ * Builds the feature tables of the training log (and the held-out log when loaded) inside the data's
+ * database, plus the end-of-training aggregate tables (fs_*) that the online stores are made from.
+ */
+export async function buildFeatureTables(data: LoadedData, options: AggregateOptions): Promise<FeatureTables> {
+  const { db } = data;
+  if (!Number.isFinite(options.ctrPriorStrength) || options.ctrPriorStrength < 0) {
+    throw new AdrankError('BAD_ARGUMENT', `ctr prior strength must be a number ≥ 0, got ${options.ctrPriorStrength}`, {
+      location: { field: 'ctrPriorStrength', value: String(options.ctrPriorStrength) },
+      hint: '0 (the default) reproduces the seed; 10–100 pulls rare users and ads toward the global CTR',
+    });
+  }
+  await createEnrichedEvents(db);
+  await createEndOfTrainingAggregates(db);
+  const k = options.ctrPriorStrength;
+  const endOfTraining = endOfTrainingFeatures(k);
+  if (options.mode === 'snapshot') {
+    await joinFeatureTable(db, 'event_log', 'features_train', endOfTraining.columns, endOfTraining.joins);
+  } else {
+    await db.run(`CREATE OR REPLACE TEMP TABLE fs_point_in_time AS ${pointInTimeFeaturesSql(k)}`);
+    await joinFeatureTable(db, 'event_log', 'features_train',
+      'p.user_historical_ctr, p.ad_historical_ctr, p.user_x_category_ctr, p.user_x_advertiser_converted, p.user_x_category_converted',
+      'JOIN fs_point_in_time p ON p.event_idx = e.event_idx');
+    await db.run('DROP TABLE fs_point_in_time');
+  }
+  const tables: FeatureTables = { train: 'features_train', options };
+  if (data.sources.test_event_log) {
+    await joinFeatureTable(db, 'test_event_log', 'features_test', endOfTraining.columns, endOfTraining.joins);
+    tables.test = 'features_test';
+  }
+  return tables;
+}
+
+/** event e of `log` joined with its user u and ad a, plus the five aggregate columns and their joins. */
+async function joinFeatureTable(db: Db, log: string, into: string, aggregateColumns: string, aggregateJoins: string): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${into} AS
+    SELECT e.event_idx, e.user_id, e.ad_id, e.device, e.location, e.weekday, e.month, e.hour, e.clicked, e.converted,
+           u.age_group, u.gender, u.country, a.category, a.advertiser_id, a.format, a.bid,
+           ${aggregateColumns}
+    FROM ${log} e
+    JOIN user_catalog u ON u.user_id = e.user_id
+    JOIN ad_catalog a ON a.ad_id = e.ad_id
+    ${aggregateJoins}`);
+}

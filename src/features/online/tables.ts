@@ -1,0 +1,117 @@
+// The online feature tables: the end-of-training aggregates in the shape serving reads them, written
+// under RUN/online/ as Parquet plus meta.json, and read back into typed columns.
+//   users(user_id, age_group, gender, country, user_historical_ctr)      — every catalogue user
+//   ads(ad_id, category, advertiser_id, format, bid, ad_historical_ctr)   — every catalogue ad
+//   user_category(user_id, category, ctr, converted)                     — pairs with history
+//   user_advertiser(user_id, advertiser_id)                               — pairs with a conversion
+// Aggregates fall back as in training: global CTR for users and ads without history, the category mean
+// for user×category pairs without history, 0 for conversion flags.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { produceAtomic } from '../../core/atomic-write.js';
+import { AdrankError } from '../../core/errors.js';
+import { Db, sqlString } from '../../data/duckdb.js';
+import { smoothedCtr } from '../aggregates.js';
+
+export interface OnlineMeta {
+  version: 1;
+  globalCtr: number;
+  ctrPriorStrength: number;
+  categories: string[]; // category code → name
+  categoryMeanCtr: number[]; // by category code
+  users: number;
+  ads: number;
+}
+
+export interface OnlineTables {
+  meta: OnlineMeta;
+  users: { userId: Float64Array; ageGroup: string[]; gender: string[]; country: string[]; ctr: Float64Array };
+  ads: { adId: Float64Array; category: Int32Array; advertiserId: Float64Array; format: string[]; bid: Float64Array; ctr: Float64Array };
+  /** sorted by user_id */
+  userCategory: { userId: Float64Array; category: Int32Array; ctr: Float64Array; converted: Uint8Array };
+  /** sorted by user_id, then advertiser_id */
+  userAdvertiser: { userId: Float64Array; advertiserId: Float64Array };
+}
+
+/** Writes RUN/online/ from the fs_* aggregate tables of `db` (see createEndOfTrainingAggregates). */
+export async function writeOnlineTables(db: Db, runDir: string, ctrPriorStrength: number): Promise<string> {
+  const k = ctrPriorStrength;
+  const target = join(runDir, 'online');
+  await mkdir(runDir, { recursive: true });
+  return produceAtomic(target, async (tmp) => {
+    await mkdir(tmp, { recursive: true });
+    const copy = (sql: string, file: string): Promise<void> => db.run(`COPY (${sql}) TO ${sqlString(join(tmp, file))} (FORMAT parquet)`);
+    const global = '(SELECT ctr FROM fs_global)';
+    await copy(`SELECT u.user_id, CAST(u.age_group AS VARCHAR) AS age_group, CAST(u.gender AS VARCHAR) AS gender, CAST(u.country AS VARCHAR) AS country,
+        CASE WHEN f.impressions > 0 THEN ${smoothedCtr('f.clicks', 'f.impressions', global, k)} ELSE ${global} END AS user_historical_ctr
+      FROM user_catalog u LEFT JOIN fs_user f ON f.user_id = u.user_id ORDER BY u.user_idx`, 'users.parquet');
+    await copy(`SELECT a.ad_id, CAST(a.category AS VARCHAR) AS category, a.advertiser_id, CAST(a.format AS VARCHAR) AS format, a.bid,
+        CASE WHEN f.impressions > 0 THEN ${smoothedCtr('f.clicks', 'f.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr
+      FROM ad_catalog a LEFT JOIN fs_ad f ON f.ad_id = a.ad_id ORDER BY a.ad_idx`, 'ads.parquet');
+    const categoryFallback = `coalesce(cm.mean_ctr, ${global})`;
+    await copy(`SELECT uc.user_id, CAST(uc.category AS VARCHAR) AS category, ${smoothedCtr('uc.clicks', 'uc.impressions', categoryFallback, k)} AS ctr, uc.converted
+      FROM fs_user_category uc LEFT JOIN fs_category_mean cm ON cm.category = uc.category ORDER BY uc.user_id, uc.category`, 'user_category.parquet');
+    await copy(`SELECT user_id, advertiser_id FROM fs_user_advertiser WHERE converted = 1 ORDER BY user_id, advertiser_id`, 'user_advertiser.parquet');
+    const categories = await db.rows(`SELECT CAST(a.category AS VARCHAR) AS category, cm.mean_ctr FROM (SELECT DISTINCT category FROM ad_catalog) a LEFT JOIN fs_category_mean cm ON cm.category = a.category ORDER BY 1`);
+    const globalCtr = Number(await db.scalar('SELECT ctr FROM fs_global'));
+    const meta: OnlineMeta = {
+      version: 1,
+      globalCtr,
+      ctrPriorStrength: k,
+      categories: categories.map((c) => String(c.category)),
+      categoryMeanCtr: categories.map((c) => (c.mean_ctr === null ? globalCtr : Number(c.mean_ctr))),
+      users: Number(await db.scalar('SELECT count(*) FROM user_catalog')),
+      ads: Number(await db.scalar('SELECT count(*) FROM ad_catalog')),
+    };
+    await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta, null, 1) + '\n');
+    return target;
+  });
+}
+
+/** Reads RUN/online/ into typed columns. */
+export async function readOnlineTables(runDir: string): Promise<OnlineTables> {
+  const dir = join(runDir, 'online');
+  let meta: OnlineMeta;
+  try {
+    meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as OnlineMeta;
+  } catch {
+    throw new AdrankError('FILE_NOT_FOUND', `no online feature tables in ${dir}`, {
+      location: { file: join(dir, 'meta.json') },
+      hint: 'build them with `adrank features --data DIR --run RUN`',
+    });
+  }
+  const db = await Db.open();
+  try {
+    const file = (name: string): string => `read_parquet(${sqlString(join(dir, name))})`;
+    const count = async (name: string): Promise<number> => Number(await db.scalar(`SELECT count(*) FROM ${file(name)}`));
+    const strings = async (sql: string): Promise<string[]> => (await db.rows(sql)).map((r) => String(Object.values(r)[0]));
+    const categoryCode = `list_position(${`[${meta.categories.map(sqlString).join(', ')}]`}, category) - 1`;
+
+    const nUsers = await count('users.parquet');
+    const users = { userId: new Float64Array(nUsers), ctr: new Float64Array(nUsers), ageGroup: [] as string[], gender: [] as string[], country: [] as string[] };
+    await db.readInto(`SELECT user_id, user_historical_ctr AS ctr FROM ${file('users.parquet')}`, { user_id: users.userId, ctr: users.ctr });
+    users.ageGroup = await strings(`SELECT age_group FROM ${file('users.parquet')}`);
+    users.gender = await strings(`SELECT gender FROM ${file('users.parquet')}`);
+    users.country = await strings(`SELECT country FROM ${file('users.parquet')}`);
+
+    const nAds = await count('ads.parquet');
+    const ads = { adId: new Float64Array(nAds), category: new Int32Array(nAds), advertiserId: new Float64Array(nAds), bid: new Float64Array(nAds), ctr: new Float64Array(nAds), format: [] as string[] };
+    await db.readInto(`SELECT ad_id, ${categoryCode} AS category, advertiser_id, bid, ad_historical_ctr AS ctr FROM ${file('ads.parquet')}`, {
+      ad_id: ads.adId, category: ads.category, advertiser_id: ads.advertiserId, bid: ads.bid, ctr: ads.ctr,
+    });
+    ads.format = await strings(`SELECT format FROM ${file('ads.parquet')}`);
+
+    const nPairs = await count('user_category.parquet');
+    const userCategory = { userId: new Float64Array(nPairs), category: new Int32Array(nPairs), ctr: new Float64Array(nPairs), converted: new Uint8Array(nPairs) };
+    await db.readInto(`SELECT user_id, ${categoryCode} AS category, ctr, converted FROM ${file('user_category.parquet')}`, {
+      user_id: userCategory.userId, category: userCategory.category, ctr: userCategory.ctr, converted: userCategory.converted,
+    });
+
+    const nConversions = await count('user_advertiser.parquet');
+    const userAdvertiser = { userId: new Float64Array(nConversions), advertiserId: new Float64Array(nConversions) };
+    await db.readInto(`SELECT user_id, advertiser_id FROM ${file('user_advertiser.parquet')}`, { user_id: userAdvertiser.userId, advertiser_id: userAdvertiser.advertiserId });
+    return { meta, users, ads, userCategory, userAdvertiser };
+  } finally {
+    db.close();
+  }
+}
