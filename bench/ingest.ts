@@ -1,19 +1,11 @@
 // Ingestion speed: loading and validating a world (catalogues, training and held-out logs) into DuckDB.
-// Run: npm run bench:ingest [-- DIR]   (default: generates the large preset, 10M events, into a temp dir)
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { worldSpec } from '../src/data/generate/presets.js';
-import { writeWorld } from '../src/data/generate/write-world.js';
+// Run: npm run bench:ingest [-- DIR]   (default: the large preset, 10M training events, generated once)
 import { loadData } from '../src/data/load.js';
 import { resolveSources } from '../src/data/sources.js';
 import { peakRssMb, report, round, timed } from './measure.js';
+import { benchWorld } from './worlds.js';
 
-const dir = process.argv[2] ?? join(tmpdir(), 'adrank-bench-large');
-if (!existsSync(join(dir, 'event_log.csv')) && !existsSync(join(dir, 'event_log.parquet'))) {
-  process.stderr.write(`generating the large world into ${dir} …\n`);
-  await writeWorld(worldSpec('large', 42), dir, 'csv');
-}
+const dir = process.argv[2] ?? (await benchWorld('large'));
 const rssBefore = peakRssMb();
 const { result: data, seconds } = await timed(() => loadData(resolveSources(dir)));
 const rows = data.counts.users + data.counts.ads + data.counts.events + data.counts.testEvents;

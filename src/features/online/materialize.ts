@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { AdrankError } from '../../core/errors.js';
 import { readOnlineTables, type OnlineTables } from './tables.js';
 import { connectRedis, storeUnavailable } from './redis-client.js';
-import { adKey, encodeAdRecord, metaKey, newVersion, pointerKey, previousKey, userKey, versionsKey, type UserRecord } from './redis-layout.js';
+import { adKey, encodeAdRecord, metaKey, pointerKey, previousKey, sequenceKey, userKey, versionsKey, type UserRecord } from './redis-layout.js';
 
 export interface MaterializeOptions {
   namespace: string;
@@ -42,12 +42,12 @@ export async function materializeTables(client: Redis, redisUrl: string, tables:
   const batchKeys = options.batchKeys ?? 500;
   const depth = options.pipelineDepth ?? 16;
   const started = performance.now();
-  const version = newVersion();
   const totalKeys = tables.users.userId.length + tables.ads.adId.length + 1;
   try {
+    const version = `v${await client.incr(sequenceKey(ns))}`;
     await client.sadd(versionsKey(ns), version);
     let written = 0;
-    const pairs: string[] = [];
+    const pairs: (string | Buffer)[] = [];
     let pipeline = client.pipeline();
     let queued = 0;
     const flushBatch = async (force: boolean): Promise<void> => {
@@ -66,14 +66,16 @@ export async function materializeTables(client: Redis, redisUrl: string, tables:
         options.onProgress?.(written, totalKeys);
       }
     };
-    const add = async (key: string, value: string): Promise<void> => {
+    const add = async (key: string, value: string | Buffer): Promise<void> => {
       pairs.push(key, value);
       if (pairs.length >= batchKeys * 2) await flushBatch(false);
     };
     for (const [key, value] of userRecords(ns, version, tables)) await add(key, value);
     const ads = tables.ads;
+    const formatCode = new Map(tables.meta.formats.map((f, i) => [f, i]));
     for (let a = 0; a < ads.adId.length; a++) {
-      await add(adKey(ns, version, ads.adId[a]), encodeAdRecord(ads.category[a], ads.advertiserId[a], ads.bid[a], ads.ctr[a], ads.format[a]));
+      const record = { category: ads.category[a], advertiserId: ads.advertiserId[a], bid: ads.bid[a], ctr: ads.ctr[a], format: formatCode.get(ads.format[a]) ?? -1 };
+      await add(adKey(ns, version, ads.adId[a]), encodeAdRecord(record));
     }
     await flushBatch(true);
     // The version is complete: publish its meta, then flip the pointer atomically.

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { AdrankError } from '../../core/errors.js';
 import type { OnlineMeta } from './tables.js';
 import { connectRedis, storeUnavailable, type RedisOptions } from './redis-client.js';
-import { adKey, decodeAdRecord, metaKey, pointerKey, userKey, type UserRecord } from './redis-layout.js';
+import { adKey, decodeAdRecord, metaKey, pointerKey, userKey, type AdRecord, type UserRecord } from './redis-layout.js';
 import { emptyAdBatch, type FeatureLookup, type OnlineFeatureStore, type UserFeatures } from './store.js';
 
 export interface RedisStoreOptions extends RedisOptions {
@@ -17,7 +17,7 @@ export class RedisFeatureStore implements OnlineFeatureStore {
   private version = '';
   private meta!: OnlineMeta;
   private pointerReadAt = 0;
-  private readonly ad = { category: 0, advertiserId: 0, bid: 0, ctr: 0, format: '' };
+  private readonly ad: AdRecord = { category: 0, advertiserId: 0, bid: 0, ctr: 0, format: 0 };
 
   private constructor(
     private readonly client: Redis,
@@ -64,19 +64,19 @@ export class RedisFeatureStore implements OnlineFeatureStore {
 
   async lookup(userId: number, adIds: ArrayLike<number>): Promise<FeatureLookup> {
     const ns = this.options.namespace;
-    let values: (string | null)[];
+    let values: (Buffer | null)[];
     try {
       await this.refreshPointer();
       const keys = new Array<string>(adIds.length + 1);
       keys[0] = userKey(ns, this.version, userId);
       for (let i = 0; i < adIds.length; i++) keys[i + 1] = adKey(ns, this.version, adIds[i]);
-      values = await this.client.mget(keys);
+      values = await this.client.mgetBuffer(keys);
     } catch (e) {
       if (e instanceof AdrankError) throw e;
       throw storeUnavailable(this.url, e);
     }
     const meta = this.meta;
-    const userRecord = values[0] ? (JSON.parse(values[0]) as UserRecord) : null;
+    const userRecord = values[0] ? (JSON.parse(values[0].toString('utf8')) as UserRecord) : null;
     const user: UserFeatures = userRecord
       ? { userId, known: true, ageGroup: userRecord[0], gender: userRecord[1], country: userRecord[2], userHistoricalCtr: userRecord[3] }
       : { userId, known: false, ageGroup: '', gender: '', country: '', userHistoricalCtr: meta.globalCtr };
@@ -90,7 +90,7 @@ export class RedisFeatureStore implements OnlineFeatureStore {
       batch.found[i] = 1;
       batch.category[i] = meta.categories[ad.category];
       batch.advertiserId[i] = ad.advertiserId;
-      batch.format[i] = ad.format;
+      batch.format[i] = meta.formats[ad.format] ?? '';
       batch.bid[i] = ad.bid;
       batch.adHistoricalCtr[i] = ad.ctr;
       batch.userXCategoryCtr[i] = meta.categoryMeanCtr[ad.category];

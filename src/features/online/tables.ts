@@ -19,6 +19,7 @@ export interface OnlineMeta {
   ctrPriorStrength: number;
   categories: string[]; // category code → name
   categoryMeanCtr: number[]; // by category code
+  formats: string[]; // format code → name
   users: number;
   ads: number;
 }
@@ -60,6 +61,7 @@ export async function writeOnlineTables(db: Db, runDir: string, ctrPriorStrength
       ctrPriorStrength: k,
       categories: categories.map((c) => String(c.category)),
       categoryMeanCtr: categories.map((c) => (c.mean_ctr === null ? globalCtr : Number(c.mean_ctr))),
+      formats: (await db.rows(`SELECT DISTINCT CAST(format AS VARCHAR) AS f FROM ad_catalog ORDER BY 1`)).map((r) => String(r.f)),
       users: Number(await db.scalar('SELECT count(*) FROM user_catalog')),
       ads: Number(await db.scalar('SELECT count(*) FROM ad_catalog')),
     };
