@@ -6,7 +6,7 @@ import { AdrankError } from '../core/errors.js';
 import { loadData, type LoadedData } from '../data/load.js';
 import { resolveSources } from '../data/sources.js';
 import { FeatureEncoder, encodeTable, type RawFeatureRow } from './encoder.js';
-import { CATEGORICAL_FIELDS, fieldCardinalities, loadFeatureMap, saveFeatureMap, type FeatureMap } from './feature-map.js';
+import { CATEGORICAL_FIELDS, fieldCardinalities, fitFeatureMap, loadFeatureMap, saveFeatureMap, type FeatureMap } from './feature-map.js';
 import { compileIdEncoder, fitIdEncoder, idCardinality } from './id-encoder.js';
 import { buildFeatures } from './pipeline.js';
 
@@ -68,6 +68,23 @@ describe('encoding', () => {
     expect(single.categorical).toEqual(bulk.categorical);
     expect(single.numerical).toEqual(bulk.numerical);
     expect(bulk.clicked.reduce((a, b) => a + b, 0)).toBe(rows.filter((r) => (r as unknown as { clicked: number }).clicked === 1).length);
+  });
+
+  it('hashes ids above the cap and encodes the held-out log with OOV rows for unseen values, in both paths', async () => {
+    const hashed = await fitFeatureMap(data.db, trainTable, { mode: 'point-in-time', ctrPriorStrength: 0 }, { minCount: 200, maxIdRows: 8 });
+    expect(hashed.ids.user_id).toMatchObject({ kind: 'hashed', rows: 8 });
+    const countries = hashed.vocabularies.find((v) => v.name === 'country')!;
+    expect(countries.values.length).toBeLessThan(5); // rare countries go to OOV under minCount 200
+    const bulk = await encodeTable(data.db, 'features_test', hashed);
+    const rows = (await data.db.rows('SELECT * FROM features_test ORDER BY event_idx')).map(
+      (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])) as unknown as RawFeatureRow,
+    );
+    const single = new FeatureEncoder(hashed).encodeRows(rows);
+    expect(single.categorical).toEqual(bulk.categorical);
+    expect(single.numerical).toEqual(bulk.numerical);
+    const f = CATEGORICAL_FIELDS.indexOf('country');
+    expect(bulk.categorical[f].some((row) => row === countries.oovIndex)).toBe(true);
+    expect(Math.max(...bulk.categorical[10])).toBeLessThan(8);
   });
 
   it('standardises with the training statistics', async () => {

@@ -1,11 +1,14 @@
-// adrank demo (what `npm start` runs): the whole job end to end on the embedded defaults.
-// Generates the seed world and the small world, validates and inspects them.
+// adrank demo (what `npm start` runs): the pipeline end to end on the embedded defaults.
+// For the seed world and the small world: generate, load and validate, build leak-free features,
+// fit the FeatureMap, write the run (feature_map.json + online tables) and serve one lookup from it.
 import { join } from 'node:path';
 import { worldSpec } from '../../data/generate/presets.js';
 import { writeWorld } from '../../data/generate/write-world.js';
 import { loadData } from '../../data/load.js';
 import { resolveSources } from '../../data/sources.js';
 import { describeData } from '../../data/stats.js';
+import { MemoryFeatureStore } from '../../features/online/memory-store.js';
+import { buildFeatures, writeFeatureRun } from '../../features/pipeline.js';
 import { createProgress } from '../progress.js';
 import type { Command } from '../command.js';
 import { formatIssues, formatStats } from './inspect.js';
@@ -15,7 +18,7 @@ export const demoCommand: Command = {
   summary: 'Run the pipeline end to end on generated worlds (the seed world and the small world). This is what `npm start` runs.',
   positionals: [],
   options: [
-    { name: 'out', type: 'string', default: 'runs/demo', help: 'working directory for the generated worlds' },
+    { name: 'out', type: 'string', default: 'runs/demo', help: 'working directory for the generated worlds and runs' },
     { name: 'seed', type: 'int', default: 42, min: 0, help: 'random seed' },
   ],
   async run(args, ctx) {
@@ -23,7 +26,8 @@ export const demoCommand: Command = {
     const seed = args.number('seed')!;
     const worlds: Record<string, unknown> = {};
     for (const preset of ['seed', 'small']) {
-      const dir = join(out, preset);
+      const dir = join(out, preset, 'data');
+      const runDir = join(out, preset, 'run');
       const progress = createProgress(preset);
       const generated = await writeWorld(worldSpec(preset, seed), dir, 'csv', (stage, done, total) => progress.update(done, total, `${preset}: ${stage}`));
       progress.finish();
@@ -31,7 +35,15 @@ export const demoCommand: Command = {
       try {
         const stats = await describeData(data, 5);
         ctx.print(`\n== ${preset} world → ${dir}\n${formatStats(stats)}\n${formatIssues(data.report.issues)}`);
-        worlds[preset] = { dir, generated, stats };
+        const started = performance.now();
+        const stage = await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 });
+        await writeFeatureRun(data, stage, runDir);
+        const featureSeconds = (performance.now() - started) / 1000;
+        ctx.print(`features: point-in-time aggregates for ${data.counts.events} events, FeatureMap ${stage.featureMap.contentHash.slice(0, 19)}…, online tables → ${runDir} (${featureSeconds.toFixed(1)} s)`);
+        const store = await MemoryFeatureStore.open(runDir);
+        const lookup = store.lookupSync(1, [1, 2, 3]);
+        ctx.print(`online store: user 1 (${lookup.user.ageGroup}, ${lookup.user.country}) historical CTR ${lookup.user.userHistoricalCtr.toFixed(3)}; ads 1–3 category ${lookup.ads.category.join('/')}, user×category CTR ${Array.from(lookup.ads.userXCategoryCtr, (x) => x.toFixed(3)).join('/')}`);
+        worlds[preset] = { dir, runDir, generated, stats, featureMapHash: stage.featureMap.contentHash, featureSeconds };
       } finally {
         data.db.close();
       }
