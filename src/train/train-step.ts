@@ -123,6 +123,13 @@ export class TrainStep {
     return this.output('loss')[0];
   }
 
+  /** Forward (and unused backward) with dropout off, for validation; returns the mean loss. Nothing is updated. */
+  async evaluate(batch: number): Promise<number> {
+    for (const mask of this.graph.masks) this.input(mask.name).fill(1, 0, batch * mask.width);
+    await this.runner.run(batch);
+    return this.output('loss')[0];
+  }
+
   /** Apply the gradients of the last computeGradients: dense Adam, then the sparse rows. */
   applyUpdates(batch: number): void {
     let t = performance.now();

@@ -6,9 +6,9 @@ export interface SparseOptimizer {
   readonly kind: 'lazy-adam' | 'adagrad';
   /** Update `count` rows of the table from their summed gradients sums (U,D). */
   update(rows: Int32Array, count: number, sums: Float32Array): void;
-  /** State to checkpoint: named arrays (R,D) and the step count. */
+  /** State to checkpoint: the live arrays (R,D) by name (write into them to restore) and the step count. */
   state(): { step: number; arrays: Record<string, Float32Array> };
-  restore(step: number, arrays: Record<string, Float32Array>): void;
+  setStep(step: number): void;
 }
 
 export interface LazyAdamSettings {
@@ -26,8 +26,8 @@ export const SEED_LAZY_ADAM: LazyAdamSettings = { lr: 1e-3, beta1: 0.9, beta2: 0
  */
 export class LazyAdam implements SparseOptimizer {
   readonly kind = 'lazy-adam';
-  private m: Float32Array; // (R,D)
-  private v: Float32Array; // (R,D)
+  private readonly m: Float32Array; // (R,D)
+  private readonly v: Float32Array; // (R,D)
   private step = 0;
 
   constructor(
@@ -62,10 +62,8 @@ export class LazyAdam implements SparseOptimizer {
     return { step: this.step, arrays: { m: this.m, v: this.v } };
   }
 
-  restore(step: number, arrays: Record<string, Float32Array>): void {
+  setStep(step: number): void {
     this.step = step;
-    this.m.set(arrays.m);
-    this.v.set(arrays.v);
   }
 }
 
@@ -79,7 +77,7 @@ export const DEFAULT_ADAGRAD: AdagradSettings = { lr: 1e-2, eps: 1e-10 };
 /** Adagrad (Duchi et al. 2011) on touched rows, as torch.optim.Adagrad on a sparse gradient (no lr decay). */
 export class SparseAdagrad implements SparseOptimizer {
   readonly kind = 'adagrad';
-  private sum: Float32Array; // (R,D)
+  private readonly sum: Float32Array; // (R,D)
   private step = 0;
 
   constructor(
@@ -111,8 +109,7 @@ export class SparseAdagrad implements SparseOptimizer {
     return { step: this.step, arrays: { sum: this.sum } };
   }
 
-  restore(step: number, arrays: Record<string, Float32Array>): void {
+  setStep(step: number): void {
     this.step = step;
-    this.sum.set(arrays.sum);
   }
 }

@@ -1,0 +1,184 @@
+// The training loop shared by every model: seeded shuffling per epoch, one compiled step per batch, a clear
+// error when the loss diverges, validation log loss per epoch with early stopping, and atomic checkpoints a
+// later run resumes from bit for bit. What a batch holds and how validation is scored is the task's business.
+import { AdrankError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { SessionSettings } from '../engine/onnx/runner.js';
+import { loadCheckpoint, saveCheckpoint, type TrainerProgress } from './checkpoint.js';
+import type { ModelState } from './model-state.js';
+import type { TrainGraph } from './train-graph.js';
+import { divergenceError, SEED_OPTIMIZER, TrainStep, type OptimizerSettings } from './train-step.js';
+
+/** A model + loss + data source, as the trainer sees it. */
+export interface TrainingTask {
+  readonly graph: TrainGraph;
+  readonly trainRows: number;
+  readonly validRows: number;
+  /** Write training samples order[start..start+batch) into the step's inputs; `rng` is this step's stream. */
+  fillTrain(step: TrainStep, order: Int32Array, start: number, batch: number, rng: Rng): void;
+  /** Score validation samples [start, start+batch) (dropout off); returns the summed per-sample loss. */
+  validationLossSum(step: TrainStep, start: number, batch: number): Promise<number>;
+}
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** stop after this many epochs without a better validation loss (needs validation rows) */
+  patience: number;
+  optimizer: OptimizerSettings;
+  /** written atomically after every epoch, and every `everySteps` steps if set */
+  checkpoint?: { path: string; everySteps?: number };
+  /** a checkpoint of this task's model and optimizer to continue from */
+  resumeFrom?: string;
+  /** stop after this many steps in total (e.g. to checkpoint and resume mid-epoch) */
+  maxSteps?: number;
+  session?: SessionSettings;
+  onEpoch?: (report: EpochReport) => void;
+}
+
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = { epochs: 20, batchSize: 1024, seed: 1, patience: 3, optimizer: SEED_OPTIMIZER };
+
+export interface EpochReport {
+  epoch: number;
+  /** mean training loss over the epoch's batches */
+  trainLoss: number;
+  /** mean validation loss of the task (log loss for CTR/CVR), null without validation rows */
+  validLoss: number | null;
+  steps: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  history: EpochReport[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  steps: number;
+}
+
+function freshProgress(seed: number): TrainerProgress {
+  return { seed, epoch: 0, batchIndex: 0, step: 0, epochLossSum: 0, epochBatches: 0, bestValidLoss: null, bestEpoch: -1, epochsWithoutImprovement: 0, history: [] };
+}
+
+async function validate(task: TrainingTask, step: TrainStep, batchSize: number): Promise<number | null> {
+  if (task.validRows === 0) return null;
+  let sum = 0;
+  for (let start = 0; start < task.validRows; start += batchSize) {
+    sum += await task.validationLossSum(step, start, Math.min(batchSize, task.validRows - start));
+  }
+  return sum / task.validRows;
+}
+
+/** Train `state` in place. */
+export async function train(task: TrainingTask, state: ModelState, settings: TrainSettings): Promise<TrainResult> {
+  if (!(settings.batchSize > 0 && task.trainRows > 0 && settings.patience >= 1)) {
+    throw new AdrankError('BAD_ARGUMENT', `cannot train on ${task.trainRows} rows with batch size ${settings.batchSize}, patience ${settings.patience}`, {
+      hint: 'pass training rows, a positive batch size and a patience of at least 1',
+    });
+  }
+  const step = await TrainStep.create(task.graph, state, settings.batchSize, settings.optimizer, settings.session);
+  try {
+    let progress = freshProgress(settings.seed);
+    if (settings.resumeFrom !== undefined) {
+      progress = await loadCheckpoint(settings.resumeFrom, state, step);
+      if (progress.seed !== settings.seed) {
+        throw new AdrankError('BAD_ARGUMENT', `checkpoint was trained with seed ${progress.seed}, not ${settings.seed}`, { hint: 'resume with the same seed' });
+      }
+    }
+    const loop = new Loop(task, state, step, settings, progress);
+    return await loop.run();
+  } finally {
+    await step.release();
+  }
+}
+
+class Loop {
+  private readonly root: Rng;
+  private readonly batches: number;
+
+  constructor(
+    private readonly task: TrainingTask,
+    private readonly state: ModelState,
+    private readonly step: TrainStep,
+    private readonly settings: TrainSettings,
+    private readonly progress: TrainerProgress,
+  ) {
+    this.root = new Rng(settings.seed);
+    this.batches = Math.ceil(task.trainRows / settings.batchSize);
+  }
+
+  async run(): Promise<TrainResult> {
+    const { progress, settings } = this;
+    let stoppedEarly = progress.epochsWithoutImprovement >= settings.patience;
+    while (progress.epoch < settings.epochs && !stoppedEarly) {
+      const started = performance.now();
+      const finished = await this.runBatches();
+      if (!finished) return this.result(false);
+      stoppedEarly = await this.endEpoch((performance.now() - started) / 1000);
+    }
+    return this.result(stoppedEarly);
+  }
+
+  /** The rest of the current epoch; false when maxSteps stopped it. */
+  private async runBatches(): Promise<boolean> {
+    const { progress, settings, task, step } = this;
+    // the epoch's order is a function of (seed, epoch) alone, so a resumed run sees the same batches
+    const order = this.root.fork(`shuffle:${progress.epoch}`).permutation(task.trainRows);
+    while (progress.batchIndex < this.batches) {
+      if (settings.maxSteps !== undefined && progress.step >= settings.maxSteps) {
+        await this.save();
+        return false;
+      }
+      const start = progress.batchIndex * settings.batchSize;
+      const batch = Math.min(settings.batchSize, task.trainRows - start);
+      const stepRng = this.root.fork(`step:${progress.step}`); // dropout masks and sampling of this step
+      task.fillTrain(step, order, start, batch, stepRng);
+      const loss = await step.computeGradients(batch, stepRng);
+      if (!Number.isFinite(loss)) {
+        throw divergenceError(loss, { step: progress.step, epoch: progress.epoch, batchIndex: progress.batchIndex, lr: settings.optimizer.dense.lr });
+      }
+      step.applyUpdates(batch);
+      progress.step++;
+      progress.batchIndex++;
+      progress.epochLossSum += loss;
+      progress.epochBatches++;
+      const every = settings.checkpoint?.everySteps;
+      if (every !== undefined && progress.step % every === 0) await this.save();
+    }
+    return true;
+  }
+
+  /** Validate, record the epoch, update early stopping, checkpoint; true when training should stop. */
+  private async endEpoch(seconds: number): Promise<boolean> {
+    const { progress, settings } = this;
+    const validLoss = await validate(this.task, this.step, settings.batchSize);
+    const report: EpochReport = {
+      epoch: progress.epoch,
+      trainLoss: progress.epochLossSum / progress.epochBatches,
+      validLoss,
+      steps: progress.epochBatches,
+      seconds,
+    };
+    progress.history.push(report);
+    settings.onEpoch?.(report);
+    if (validLoss !== null) {
+      if (progress.bestValidLoss === null || validLoss < progress.bestValidLoss) {
+        Object.assign(progress, { bestValidLoss: validLoss, bestEpoch: progress.epoch, epochsWithoutImprovement: 0 });
+      } else {
+        progress.epochsWithoutImprovement++;
+      }
+    }
+    Object.assign(progress, { epoch: progress.epoch + 1, batchIndex: 0, epochLossSum: 0, epochBatches: 0 });
+    await this.save();
+    return progress.epochsWithoutImprovement >= settings.patience;
+  }
+
+  private async save(): Promise<void> {
+    if (this.settings.checkpoint) await saveCheckpoint(this.settings.checkpoint.path, this.state, this.step, this.progress);
+  }
+
+  private result(stoppedEarly: boolean): TrainResult {
+    const { progress } = this;
+    return { history: progress.history as EpochReport[], bestEpoch: progress.bestEpoch, stoppedEarly, steps: progress.step };
+  }
+}
