@@ -5,7 +5,7 @@ import { Rng } from '../src/core/rng.js';
 import { createSession } from '../src/engine/onnx/runner.js';
 import { CtrModel, SEED_CTR_CONFIG, type CtrModelConfig } from '../src/models/ctr-model.js';
 import { ctrInferenceGraph } from '../src/models/export.js';
-import { checkCtrColumns, fillCtrBatch, type CtrColumns } from '../src/train/ctr-data.js';
+import { checkCtrColumns, RowStore, type CtrColumns } from '../src/train/ctr-data.js';
 import { ctrTrainGraph, SEED_CTR_LOSS } from '../src/train/ctr-graph.js';
 import { ModelState } from '../src/train/model-state.js';
 import { TrainStep } from '../src/train/train-step.js';
@@ -62,12 +62,13 @@ async function trainThroughput(model: CtrModel, state: ModelState, columns: CtrC
   const step = await TrainStep.create(ctrTrainGraph(model, SEED_CTR_LOSS), state, batch);
   const rng = new Rng(7);
   const order = rng.permutation(columns.labels.length);
+  const rows = RowStore.pack(columns.categorical, columns.numerical, { label: columns.labels });
   let cursor = 0;
   let fillMs = 0;
   const oneStep = async (): Promise<void> => {
     if (cursor + batch > order.length) cursor = 0;
     const t = performance.now();
-    fillCtrBatch(step, columns, order, cursor, batch);
+    rows.fill(step, order, cursor, batch);
     fillMs += performance.now() - t;
     cursor += batch;
     await step.computeGradients(batch, rng);

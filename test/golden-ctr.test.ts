@@ -3,7 +3,9 @@
 // gradients summed into rows). Run in float32 (the production path) and float64.
 import { afterAll, describe, expect, test } from 'vitest';
 import { toFloat, type FloatDtype } from '../src/engine/dtype.js';
+import { arenaLayout } from '../src/engine/embedding/lookup.js';
 import { Runner } from '../src/engine/onnx/runner.js';
+import { paramOffsets, sizeOf } from '../src/engine/params.js';
 import { compareArrays, summarise } from '../src/engine/testing/compare.js';
 import { flat, loadGolden, type Nested } from '../src/engine/testing/golden.js';
 import { CtrModel, SEED_CTR_CONFIG } from '../src/models/ctr-model.js';
@@ -39,15 +41,21 @@ async function runGolden(loss: CtrLoss, dtype: FloatDtype): Promise<RunResult> {
   const fields = model.numFields;
   const arena = golden.embedding_order.flatMap((field) => flat(golden.params[`emb.${field}.weight`]));
   runner.bind('emb.rows', toFloat(dtype, arena));
-  (runner.buffer('emb.ids') as Int32Array).set(golden.inputs.ids.flat());
+  const rowOffsets = arenaLayout(model.embeddings()).offsets;
+  (runner.buffer('emb.ids') as Int32Array).set(golden.inputs.ids.flatMap((row) => row.map((id, f) => rowOffsets[f] + id)));
   runner.floats('numerical').set(flat(golden.inputs.numerical));
   runner.floats('label').set(golden.inputs.label);
   for (const mask of graph.masks) runner.floats(mask.name).fill(1); // eval mode: dropout off
-  for (const param of graph.params) runner.bind(param.name, toFloat(dtype, flat(golden.params[param.name])));
+  runner.bind('params', toFloat(dtype, graph.params.flatMap((param) => flat(golden.params[param.name]))));
   await runner.run(batch);
 
   const grads = new Map<string, number[]>();
-  for (const param of graph.params) grads.set(param.name, Array.from(runner.floats(`grad.${param.name}`)));
+  const { offsets } = paramOffsets(graph.params);
+  const flatGrad = runner.floats('grad.params');
+  for (const param of graph.params) {
+    const at = offsets.get(param.name) ?? 0;
+    grads.set(param.name, Array.from(flatGrad.subarray(at, at + sizeOf(param.shape))));
+  }
   const dEmb = runner.floats('grad.emb');
   model.embeddings().forEach((table, f) => {
     const summed = new Array<number>(table.rows * dim).fill(0);

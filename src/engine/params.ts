@@ -29,18 +29,34 @@ export function fillInit(target: Float32Array, init: Init, rng: Rng): void {
   }
 }
 
-export class ParamStore {
-  private readonly values = new Map<string, Float32Array>();
-  readonly specs: readonly ParamSpec[];
+/** Where each parameter lies in the flat vector of a model's dense parameters, in spec order. */
+export function paramOffsets(specs: readonly ParamSpec[]): { offsets: Map<string, number>; total: number } {
+  const offsets = new Map<string, number>();
+  let total = 0;
+  for (const spec of specs) {
+    assert(!offsets.has(spec.name), `duplicate parameter ${spec.name}`);
+    offsets.set(spec.name, total);
+    total += sizeOf(spec.shape);
+  }
+  return { offsets, total };
+}
 
-  constructor(specs: readonly ParamSpec[]) {
-    const seen = new Set<string>();
+/**
+ * A model's dense parameters in one flat Float32Array (spec order), each readable as a view by name. The
+ * training graph takes the flat vector as a single input and returns one flat gradient, so a step binds two
+ * tensors instead of two per parameter, and dense Adam runs over one array.
+ */
+export class ParamStore {
+  readonly flat: Float32Array;
+  private readonly views = new Map<string, Float32Array>();
+
+  constructor(readonly specs: readonly ParamSpec[]) {
+    const { offsets, total } = paramOffsets(specs);
+    this.flat = new Float32Array(total);
     for (const spec of specs) {
-      assert(!seen.has(spec.name), `duplicate parameter ${spec.name}`);
-      seen.add(spec.name);
-      this.values.set(spec.name, new Float32Array(sizeOf(spec.shape)));
+      const offset = offsets.get(spec.name) ?? 0;
+      this.views.set(spec.name, this.flat.subarray(offset, offset + sizeOf(spec.shape)));
     }
-    this.specs = specs;
   }
 
   /** Draw a parameter's initial values from `rng` (in spec order when called for every spec). */
@@ -51,7 +67,7 @@ export class ParamStore {
   }
 
   get(name: string): Float32Array {
-    const value = this.values.get(name);
+    const value = this.views.get(name);
     assert(value !== undefined, `unknown parameter ${name}`);
     return value;
   }
@@ -66,11 +82,5 @@ export class ParamStore {
       });
     }
     target.set(values);
-  }
-
-  get count(): number {
-    let total = 0;
-    for (const value of this.values.values()) total += value.length;
-    return total;
   }
 }

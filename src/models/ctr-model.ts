@@ -78,7 +78,7 @@ function parseField(value: unknown, path: string): FieldSpec {
 export interface CtrApplied {
   /** logit (B) */
   logit: string;
-  /** dLogit (B) → d emb (B,F·D) */
+  /** dLogit (B) → d emb as gathered rows (B·F,D) */
   backward(dLogit: string): string;
 }
 
@@ -135,7 +135,7 @@ export class CtrModel {
       backward: (dLogit) => {
         const dJoined = out.backward(g.op('Reshape', [dLogit, g.ints([-1, 1])])); // (B,F·D+N+K)
         const [dEmbDirect, , dDots] = joined.backward(dJoined);
-        return g.op('Add', [dEmbDirect, dots.backward(dDots)]); // (B,F·D)
+        return dots.backward(dDots, dEmbDirect); // (B·F,D): through the interaction, plus the direct path
       },
     };
   }

@@ -24,14 +24,22 @@ const TOL = { rel: 1e-6, abs: 1e-6 };
 const dir = await mkdtemp(join(tmpdir(), 'adrank-export-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** A trained-looking state and a step over the training graph with random ids and numericals filled in. */
-async function evaluated(layout: ModelLayout, graph: TrainGraph, seed: number, rowsPerSample = [1, 1]): Promise<{ state: ModelState; step: TrainStep }> {
+/**
+ * A random state and a step over the training graph with random ids and numericals filled in; `ids` holds
+ * each bag's per-field ids (the step's input holds arena rows).
+ */
+async function evaluated(layout: ModelLayout, graph: TrainGraph, seed: number, rowsPerSample = [1, 1]): Promise<{ state: ModelState; step: TrainStep; ids: Int32Array[] }> {
   const rng = new Rng(seed);
   const state = ModelState.initialised(layout, rng);
   const step = await TrainStep.create(graph, state, B);
-  step.bags.forEach((bag, k) => {
+  const ids = step.bags.map((bag, k) => {
     const fields = bag.tables.length;
-    for (let s = 0; s < B * rowsPerSample[k]; s++) for (let f = 0; f < fields; f++) bag.ids[s * fields + f] = rng.int(bag.tables[f].rows);
+    const perField = new Int32Array(B * rowsPerSample[k] * fields);
+    for (let i = 0; i < perField.length; i++) {
+      perField[i] = rng.int(bag.tables[i % fields].rows);
+      bag.ids[i] = bag.offsets[i % fields] + perField[i];
+    }
+    return perField;
   });
   for (const input of graph.inputs) {
     if (input.dtype === 'float32' && !input.bound && !input.name.endsWith('.mask')) {
@@ -40,7 +48,7 @@ async function evaluated(layout: ModelLayout, graph: TrainGraph, seed: number, r
     }
   }
   await step.evaluate(B);
-  return { state, step };
+  return { state, step, ids };
 }
 
 /** Write the graph to disk, load it in a fresh session, run it on the step's ids and numericals. */
@@ -60,8 +68,8 @@ async function runExported(graph: GraphBuilder, name: string, ids: Int32Array, f
 describe('exported inference graphs reproduce the training forward', () => {
   test('CTR model: logit and prob', async () => {
     const model = new CtrModel(SEED_CTR_CONFIG);
-    const { state, step } = await evaluated(model, ctrTrainGraph(model, { kind: 'bce' }), 1);
-    const out = await runExported(ctrInferenceGraph(model, state), 'ctr', step.bags[0].ids, model.numFields, step.input('numerical'), 7);
+    const { state, step, ids } = await evaluated(model, ctrTrainGraph(model, { kind: 'bce' }), 1);
+    const out = await runExported(ctrInferenceGraph(model, state), 'ctr', ids[0], model.numFields, step.input('numerical'), 7);
     const logit = step.output('logit').subarray(0, B);
     expect(compareArrays(out.logit.data as Float32Array, logit, TOL, 'logit').message).toMatch(/ok/);
     const prob = Array.from(logit, (z) => 1 / (1 + Math.exp(-z)));
@@ -71,8 +79,8 @@ describe('exported inference graphs reproduce the training forward', () => {
 
   test('ESMM: both heads and pCTCVR', async () => {
     const model = new EsmmModel(SEED_CTR_CONFIG);
-    const { state, step } = await evaluated(model, esmmTrainGraph(model), 2);
-    const out = await runExported(esmmInferenceGraph(model, state), 'esmm', step.bags[0].ids, model.ctr.numFields, step.input('numerical'), 7);
+    const { state, step, ids } = await evaluated(model, esmmTrainGraph(model), 2);
+    const out = await runExported(esmmInferenceGraph(model, state), 'esmm', ids[0], model.ctr.numFields, step.input('numerical'), 7);
     expect(compareArrays(out.ctr_logit.data as Float32Array, step.output('ctr_logit').subarray(0, B), TOL, 'ctr').message).toMatch(/ok/);
     expect(compareArrays(out.cvr_logit.data as Float32Array, step.output('cvr_logit').subarray(0, B), TOL, 'cvr').message).toMatch(/ok/);
     const pCtr = out.p_ctr.data as Float32Array;
@@ -83,11 +91,10 @@ describe('exported inference graphs reproduce the training forward', () => {
 
   test('two-tower: the user tower and the ad tower graphs', async () => {
     const model = new TwoTowerModel(SEED_TWO_TOWER_CONFIG);
-    const { state, step } = await evaluated(model, twoTowerTrainGraph(model, 4), 3, [1, 5]);
-    const [userBag, adBag] = step.bags;
-    const user = await runExported(towerInferenceGraph(model.user, state), 'user', userBag.ids, 7, step.input('user_numerical'), 5);
+    const { state, step, ids } = await evaluated(model, twoTowerTrainGraph(model, 4), 3, [1, 5]);
+    const user = await runExported(towerInferenceGraph(model.user, state), 'user', ids[0], 7, step.input('user_numerical'), 5);
     expect(compareArrays(user.vector.data as Float32Array, step.output('user_vector').subarray(0, B * 64), TOL, 'user').message).toMatch(/ok/);
-    const ad = await runExported(towerInferenceGraph(model.ad, state), 'ad', adBag.ids, 3, step.input('ad_numerical'), 2, B * 5);
+    const ad = await runExported(towerInferenceGraph(model.ad, state), 'ad', ids[1], 3, step.input('ad_numerical'), 2, B * 5);
     expect(compareArrays(ad.vector.data as Float32Array, step.output('ad_vector').subarray(0, B * 5 * 64), TOL, 'ad').message).toMatch(/ok/);
     await step.release();
   });

@@ -45,17 +45,15 @@ function collectArrays(state: ModelState, step: TrainStep): Map<string, Float32A
     arrays.set(`adam.v:${slot.name}`, step.dense.v[k]);
   });
   for (const bag of step.bags) {
-    bag.optimizers.forEach((optimizer, f) => {
-      const { arrays: named } = optimizer.state();
-      for (const [key, array] of Object.entries(named)) arrays.set(`${optimizer.kind}.${key}:${bag.tables[f].spec.name}`, array);
-    });
+    const { arrays: named } = bag.optimizer.state();
+    for (const [key, array] of Object.entries(named)) arrays.set(`${bag.optimizer.kind}.${key}:${bag.spec.arena}`, array);
   }
   return arrays;
 }
 
 function sparseOptimizers(step: TrainStep): Map<string, SparseOptimizer> {
   const map = new Map<string, SparseOptimizer>();
-  for (const bag of step.bags) bag.optimizers.forEach((o, f) => map.set(bag.tables[f].spec.name, o));
+  for (const bag of step.bags) map.set(bag.spec.arena, bag.optimizer);
   return map;
 }
 

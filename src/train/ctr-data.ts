@@ -59,29 +59,58 @@ export function rowMajorIds(categorical: readonly Int32Array[]): Int32Array {
 }
 
 /**
- * Copy rows into the step's inputs: ids (N,F) → bag ids (B,F), numerical (N,M) → (B,M), and each label column
- * into the input of the same name. Rows are order[start + b], or start + b in order when `order` is null.
+ * Training rows packed as fixed-width records — F ids, M numericals, then one value per label — in one buffer
+ * read through an Int32 and a Float32 view. A shuffled batch then reads one or two cache lines per row
+ * instead of one per column (random reads of big columns dominated the batch copy).
  */
-export function fillRows(
-  step: TrainStep,
-  ids: Int32Array,
-  numerical: Float32Array,
-  labels: Readonly<Record<string, Float32Array>>,
-  order: Int32Array | null,
-  start: number,
-  batch: number,
-): void {
-  const bagIds = step.bags[0].ids;
-  const fields = step.bags[0].tables.length;
-  const numericalInput = step.input('numerical');
-  const width = numericalInput.length / step.runner.maxBatch;
-  for (let b = 0; b < batch; b++) {
-    const row = order === null ? start + b : order[start + b];
-    for (let f = 0; f < fields; f++) bagIds[b * fields + f] = ids[row * fields + f];
-    for (let m = 0; m < width; m++) numericalInput[b * width + m] = numerical[row * width + m];
+export class RowStore {
+  readonly width: number;
+  private readonly ints: Int32Array;
+  private readonly floats: Float32Array;
+
+  constructor(
+    readonly rows: number,
+    readonly fields: number,
+    readonly numerical: number,
+    readonly labelNames: readonly string[],
+  ) {
+    this.width = fields + numerical + labelNames.length;
+    const buffer = new ArrayBuffer(rows * this.width * 4);
+    this.ints = new Int32Array(buffer);
+    this.floats = new Float32Array(buffer);
   }
-  for (const [name, column] of Object.entries(labels)) {
-    const input = step.input(name);
-    for (let b = 0; b < batch; b++) input[b] = column[order === null ? start + b : order[start + b]];
+
+  /** Pack id columns (N each), numericals (N,M) and label columns (N each) by name. */
+  static pack(categorical: readonly Int32Array[], numerical: Float32Array, labels: Readonly<Record<string, Float32Array>>): RowStore {
+    const rows = categorical[0].length;
+    const names = Object.keys(labels);
+    const store = new RowStore(rows, categorical.length, numerical.length / rows, names);
+    const { width, fields, ints, floats } = store;
+    categorical.forEach((column, f) => {
+      for (let i = 0; i < rows; i++) ints[i * width + f] = column[i];
+    });
+    for (let i = 0; i < rows; i++) {
+      for (let m = 0; m < store.numerical; m++) floats[i * width + fields + m] = numerical[i * store.numerical + m];
+      names.forEach((name, k) => (floats[i * width + fields + store.numerical + k] = labels[name][i]));
+    }
+    return store;
+  }
+
+  /**
+   * Copy rows order[start + b] (or start + b when `order` is null) into the step: ids → the bag's arena rows
+   * (B,F), numericals → `numerical` (B,M), each label → the input of its name (B).
+   */
+  fill(step: TrainStep, order: Int32Array | null, start: number, batch: number): void {
+    const { ids, offsets } = step.bags[0];
+    const { width, fields, numerical: m, ints, floats } = this;
+    const numericalInput = step.input('numerical');
+    const labelInputs = this.labelNames.map((name) => step.input(name));
+    const labelCount = labelInputs.length;
+    for (let b = 0; b < batch; b++) {
+      const base = (order === null ? start + b : order[start + b]) * width;
+      for (let f = 0; f < fields; f++) ids[b * fields + f] = offsets[f] + ints[base + f];
+      for (let k = 0; k < m; k++) numericalInput[b * m + k] = floats[base + fields + k];
+      for (let k = 0; k < labelCount; k++) labelInputs[k][b] = floats[base + fields + m + k];
+    }
   }
 }

@@ -15,7 +15,7 @@ export const SEED_CTR_LOSS: CtrLoss = { kind: 'focal', alpha: 0.25, gamma: 2 };
 
 export function ctrTrainGraph(model: CtrModel, loss: CtrLoss, dtype: FloatDtype = 'float32'): TrainGraph {
   const g = new GraphBuilder('ctr_train', dtype);
-  const ctx = new LayerContext(g, { kind: 'train' });
+  const ctx = new LayerContext(g, { kind: 'train', params: model.params() });
   const bag = bagSpec('emb', model.embeddings());
   const emb = bagInput(ctx, bag); // (B,F·D)
   const n = model.config.numNumerical;

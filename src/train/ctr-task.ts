@@ -4,20 +4,20 @@
 // Legend: N rows, F fields, B batch.
 import type { Rng } from '../core/rng.js';
 import type { CtrModel } from '../models/ctr-model.js';
-import { checkCtrColumns, fillRows, rowMajorIds, type CtrColumns } from './ctr-data.js';
+import { checkCtrColumns, RowStore, type CtrColumns } from './ctr-data.js';
 import { ctrTrainGraph, type CtrLoss } from './ctr-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
 import type { TrainingTask } from './trainer.js';
 
 interface Rows {
-  ids: Int32Array; // (N,F)
-  columns: CtrColumns;
+  store: RowStore;
+  labels: Float32Array;
 }
 
 function prepare(model: CtrModel, columns: CtrColumns, what: string): Rows {
   checkCtrColumns(columns, model.config, what);
-  return { ids: rowMajorIds(columns.categorical), columns };
+  return { store: RowStore.pack(columns.categorical, columns.numerical, { label: columns.labels }), labels: columns.labels };
 }
 
 /** Summed log loss Σ softplus(z) − y·z of a batch of logits, accumulated in float64. */
@@ -42,23 +42,21 @@ export class CtrTask implements TrainingTask {
   }
 
   get trainRows(): number {
-    return this.train.columns.labels.length;
+    return this.train.labels.length;
   }
 
   get validRows(): number {
-    return this.valid?.columns.labels.length ?? 0;
+    return this.valid?.labels.length ?? 0;
   }
 
   fillTrain(step: TrainStep, order: Int32Array, start: number, batch: number, _rng: Rng): void {
-    const { ids, columns } = this.train;
-    fillRows(step, ids, columns.numerical, { label: columns.labels }, order, start, batch);
+    this.train.store.fill(step, order, start, batch);
   }
 
   async validationLossSum(step: TrainStep, start: number, batch: number): Promise<number> {
     if (this.valid === null) return 0;
-    const { ids, columns } = this.valid;
-    fillRows(step, ids, columns.numerical, { label: columns.labels }, null, start, batch);
+    this.valid.store.fill(step, null, start, batch);
     await step.evaluate(batch);
-    return logLossSum(step.output('logit'), columns.labels, batch, start);
+    return logLossSum(step.output('logit'), this.valid.labels, batch, start);
   }
 }

@@ -10,7 +10,7 @@ import { bagInput, bagSpec, finishTrainGraph, type TrainGraph } from './train-gr
 
 export function esmmTrainGraph(model: EsmmModel, dtype: FloatDtype = 'float32'): TrainGraph {
   const g = new GraphBuilder('esmm_train', dtype);
-  const ctx = new LayerContext(g, { kind: 'train' });
+  const ctx = new LayerContext(g, { kind: 'train', params: model.params() });
   const bag = bagSpec('emb', model.embeddings());
   const emb = bagInput(ctx, bag); // (B,F·D)
   const n = model.config.numNumerical;
@@ -21,7 +21,7 @@ export function esmmTrainGraph(model: EsmmModel, dtype: FloatDtype = 'float32'):
   const ctr = model.ctr.forward(ctx, emb, numerical);
   const cvr = model.cvr.forward(ctx, emb, numerical);
   const loss = esmmLoss(g, ctr.logit, cvr.logit, click, convert);
-  const dEmb = g.op('Add', [ctr.backward(loss.dCtrLogit), cvr.backward(loss.dCvrLogit)]); // (B,F·D)
+  const dEmb = g.op('Add', [ctr.backward(loss.dCtrLogit), cvr.backward(loss.dCvrLogit)]); // (B·F,D)
   g.output(g.rename(ctr.logit, 'ctr_logit'), dtype, ['B']);
   g.output(g.rename(cvr.logit, 'cvr_logit'), dtype, ['B']);
 

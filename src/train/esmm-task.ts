@@ -2,7 +2,8 @@
 // (click log loss + click∧convert log loss on pCTR·pCVR). Legend: N rows, F fields, B batch.
 import type { Rng } from '../core/rng.js';
 import type { EsmmModel } from '../models/esmm-model.js';
-import { checkCtrColumns, fillRows, rowMajorIds, type CtrColumns } from './ctr-data.js';
+import { AdrankError } from '../core/errors.js';
+import { checkCtrColumns, RowStore, type CtrColumns } from './ctr-data.js';
 import { esmmTrainGraph } from './esmm-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
@@ -15,8 +16,8 @@ export interface EsmmColumns extends CtrColumns {
 }
 
 interface Rows {
-  ids: Int32Array;
-  columns: EsmmColumns;
+  store: RowStore;
+  rows: number;
 }
 
 export class EsmmTask implements TrainingTask {
@@ -27,33 +28,31 @@ export class EsmmTask implements TrainingTask {
   constructor(model: EsmmModel, train: EsmmColumns, valid?: EsmmColumns) {
     this.graph = esmmTrainGraph(model);
     const prepare = (columns: EsmmColumns, what: string): Rows => {
-      checkCtrColumns(columns, model.config, what);
-      return { ids: rowMajorIds(columns.categorical), columns };
+      const rows = checkCtrColumns(columns, model.config, what);
+      if (columns.converted.length !== rows) {
+        throw new AdrankError('BAD_ROWS', `${what}: converted has ${columns.converted.length} rows, labels ${rows}`, { location: { column: 'converted' }, hint: 'one conversion label per impression' });
+      }
+      return { store: RowStore.pack(columns.categorical, columns.numerical, { click: columns.labels, convert: columns.converted }), rows };
     };
     this.train = prepare(train, 'training data');
     this.valid = valid === undefined ? null : prepare(valid, 'validation data');
   }
 
   get trainRows(): number {
-    return this.train.columns.labels.length;
+    return this.train.rows;
   }
 
   get validRows(): number {
-    return this.valid?.columns.labels.length ?? 0;
-  }
-
-  private fill(step: TrainStep, rows: Rows, order: Int32Array | null, start: number, batch: number): void {
-    const { ids, columns } = rows;
-    fillRows(step, ids, columns.numerical, { click: columns.labels, convert: columns.converted }, order, start, batch);
+    return this.valid?.rows ?? 0;
   }
 
   fillTrain(step: TrainStep, order: Int32Array, start: number, batch: number, _rng: Rng): void {
-    this.fill(step, this.train, order, start, batch);
+    this.train.store.fill(step, order, start, batch);
   }
 
   async validationLossSum(step: TrainStep, start: number, batch: number): Promise<number> {
     if (this.valid === null) return 0;
-    this.fill(step, this.valid, null, start, batch);
+    this.valid.store.fill(step, null, start, batch);
     return (await step.evaluate(batch)) * batch;
   }
 }

@@ -2,15 +2,16 @@
 // step loop binds (dense parameters and their gradients, dropout masks, embedding bags, data).
 // Legend: B batch, S rows of a bag (B × rows per sample), F fields of a bag, D embedding dim, R arena rows.
 import type { FloatDtype } from '../engine/dtype.js';
-import { arenaLayout, lookupRows } from '../engine/embedding/lookup.js';
+import { arenaLayout, gatherArenaRows } from '../engine/embedding/lookup.js';
 import type { EmbeddingSpec } from '../engine/embedding/table.js';
-import { gradName, type LayerContext, type MaskInput } from '../engine/layers/context.js';
+import { PARAMS_GRAD, PARAMS_INPUT, type LayerContext, type MaskInput } from '../engine/layers/context.js';
 import type { IoSpec } from '../engine/onnx/runner.js';
-import type { ParamSpec } from '../engine/params.js';
+import { paramOffsets, type ParamSpec } from '../engine/params.js';
 
 /**
- * A bag of embedding tables: the graph gathers rows of the arena input `arena` (R,D) at `ids` (S,F) and
- * returns the gradient of the gathered rows in `grad` (S,F·D); the step sums it into table rows.
+ * A bag of embedding tables: the graph gathers rows of the arena input `arena` (R,D) at `ids` (S,F) — arena
+ * rows, i.e. each field's id plus the field's row offset — and returns the gradient of the gathered rows in
+ * `grad` (S·F,D); the step sums it into arena rows.
  */
 export interface EmbeddingBagSpec {
   ids: string;
@@ -44,12 +45,13 @@ export function bagInput(ctx: LayerContext, bag: EmbeddingBagSpec): string {
   const { g } = ctx;
   const ids = g.input(bag.ids, 'int32', [rowsDim(bag), bag.tables.length]);
   const arena = g.input(bag.arena, ctx.float, [arenaLayout(bag.tables).rows, bag.tables[0].dim]);
-  return lookupRows(g, arena, ids, 'int32', bag.tables);
+  return gatherArenaRows(g, arena, ids, bag.tables.length, bag.tables[0].dim);
 }
 
 /**
  * Finish a training graph: name the loss, expose parameter and bag gradients as outputs, and describe every
- * input and output. `data` lists the per-sample data inputs and extra outputs (e.g. logits) already declared.
+ * input and output. A bag's gradient comes as gathered rows (S·F,D). `data` lists the per-sample data inputs
+ * and extra outputs (e.g. logits) already declared.
  */
 export function finishTrainGraph(
   ctx: LayerContext,
@@ -64,20 +66,20 @@ export function finishTrainGraph(
   const inputs: IoSpec[] = [];
   const outputs: IoSpec[] = [{ name: 'loss', dtype: float, batchRows: 0, inner: [] }];
   for (const { spec, grad } of bags) {
-    const width = spec.tables.length * spec.tables[0].dim;
-    g.output(g.rename(grad, spec.grad), float, [rowsDim(spec), width]);
-    const arenaShape = [arenaLayout(spec.tables).rows, spec.tables[0].dim];
-    inputs.push({ name: spec.ids, dtype: 'int32', batchRows: spec.rowsPerSample, inner: [spec.tables.length] });
+    const fields = spec.tables.length;
+    const dim = spec.tables[0].dim;
+    g.output(g.rename(grad, spec.grad), float, [`${rowsDim(spec)}*${fields}`, dim]);
+    const arenaShape = [arenaLayout(spec.tables).rows, dim];
+    inputs.push({ name: spec.ids, dtype: 'int32', batchRows: spec.rowsPerSample, inner: [fields] });
     inputs.push({ name: spec.arena, dtype: float, batchRows: 0, inner: arenaShape, bound: true });
-    outputs.push({ name: spec.grad, dtype: float, batchRows: spec.rowsPerSample, inner: [width] });
+    outputs.push({ name: spec.grad, dtype: float, batchRows: spec.rowsPerSample * fields, inner: [dim] });
   }
   inputs.push(...data.inputs);
   outputs.push(...data.outputs);
   for (const mask of ctx.masks) inputs.push({ name: mask.name, dtype: float, batchRows: 1, inner: [mask.width] });
-  for (const param of ctx.params()) {
-    inputs.push({ name: param.name, dtype: float, batchRows: 0, inner: param.shape, bound: true });
-    outputs.push({ name: gradName(param.name), dtype: float, batchRows: 0, inner: param.shape });
-  }
+  const total = paramOffsets(ctx.params()).total;
+  inputs.push({ name: PARAMS_INPUT, dtype: float, batchRows: 0, inner: [total], bound: true });
+  outputs.push({ name: PARAMS_GRAD, dtype: float, batchRows: 0, inner: [total] });
   return {
     model: g.serialize(),
     dtype: float,

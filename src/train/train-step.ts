@@ -5,8 +5,9 @@
 import { AdrankError, assert } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { RowGradients } from '../engine/embedding/row-gradients.js';
-import { arenaOf, type EmbeddingTable } from '../engine/embedding/table.js';
-import { gradName } from '../engine/layers/context.js';
+import { arenaLayout } from '../engine/embedding/lookup.js';
+import { arenaOf, EmbeddingTable } from '../engine/embedding/table.js';
+import { PARAMS_GRAD, PARAMS_INPUT } from '../engine/layers/context.js';
 import { DenseAdam, SEED_ADAM, type AdamSettings } from '../engine/optim/adam.js';
 import {
   LazyAdam,
@@ -34,14 +35,23 @@ export function sparseOptimizer(table: EmbeddingTable, settings: SparseSettings)
   return settings.kind === 'lazy-adam' ? new LazyAdam(table, settings) : new SparseAdagrad(table, settings);
 }
 
-/** A bag at run time: its tables, the ids the caller writes (S,F) (the graph's input), per-table row gradients and optimizers. */
+/**
+ * A bag at run time: its tables, their arena, the arena rows the caller writes (the graph's ids input), and
+ * one row-gradient accumulator and sparse optimizer over the arena. Every table of a bag is touched at every
+ * step (each sample has one id per field), so the arena's step count is each table's own: one lazy Adam over
+ * the arena updates exactly as PyTorch's SparseAdam on the separate tables.
+ */
 export interface BagRuntime {
   spec: EmbeddingBagSpec;
   tables: EmbeddingTable[];
-  /** ids (S,F): row s, field f at s·F+f; the caller fills the first batch·rowsPerSample rows */
+  /** row offset of each table in the arena (F) */
+  offsets: Int32Array;
+  /** all tables of the bag as one (R,D) table */
+  arena: EmbeddingTable;
+  /** arena rows (S,F): sample s, field f at s·F+f is offsets[f] + id; the caller fills batch·rowsPerSample rows */
   ids: Int32Array;
-  rowGradients: RowGradients[];
-  optimizers: SparseOptimizer[];
+  rowGradients: RowGradients;
+  optimizer: SparseOptimizer;
 }
 
 /** Milliseconds spent in each phase since the last reset. */
@@ -72,24 +82,24 @@ export class TrainStep {
         assert(!used.has(t.name), `table ${t.name} appears twice: one bag per table keeps its optimizer step count right`);
         used.add(t.name);
       }
-      runner.bind(spec.arena, arenaOf(tables)); // the graph gathers from the live tables, no copy
-      const rows = runner.maxBatch * spec.rowsPerSample;
+      const layout = arenaLayout(spec.tables);
+      const arena = new EmbeddingTable({ name: spec.arena, rows: layout.rows, dim: tables[0].dim }, arenaOf(tables));
+      runner.bind(spec.arena, arena.data); // the graph gathers from the live tables, no copy
       const ids = runner.buffer(spec.ids);
       assert(ids instanceof Int32Array, `${spec.ids} must be int32`);
       return {
         spec,
         tables,
+        offsets: Int32Array.from(layout.offsets),
+        arena,
         ids,
-        rowGradients: tables.map((t) => new RowGradients(t, rows)),
-        optimizers: tables.map((t) => sparseOptimizer(t, settings.sparse)),
+        rowGradients: new RowGradients(arena, runner.maxBatch * spec.rowsPerSample * tables.length),
+        optimizer: sparseOptimizer(arena, settings.sparse),
       };
     });
-    const slots = graph.params.map((p) => {
-      const value = state.params.get(p.name);
-      runner.bind(p.name, value); // the graph reads the parameter arrays in place
-      return { name: p.name, value, grad: runner.floats(gradName(p.name)) as Float32Array };
-    });
-    this.dense = new DenseAdam(slots, settings.dense);
+    assert(state.params.specs.map((s) => s.name).join() === graph.params.map((s) => s.name).join(), 'the state was not made for this graph');
+    runner.bind(PARAMS_INPUT, state.params.flat); // the graph reads the parameters in place
+    this.dense = new DenseAdam([{ name: PARAMS_INPUT, value: state.params.flat, grad: this.output(PARAMS_GRAD) }], settings.dense);
   }
 
   static async create(
@@ -137,14 +147,9 @@ export class TrainStep {
     const t1 = performance.now();
     this.profile.denseMs += t1 - t;
     for (const bag of this.bags) {
-      const rows = batch * bag.spec.rowsPerSample;
-      const grad = this.output(bag.spec.grad);
-      const fields = bag.tables.length;
-      for (let f = 0; f < fields; f++) {
-        const acc = bag.rowGradients[f];
-        acc.collect(bag.ids, grad, rows, fields, f);
-        bag.optimizers[f].update(acc.rows, acc.count, acc.sums);
-      }
+      const acc = bag.rowGradients;
+      acc.collect(bag.ids, this.output(bag.spec.grad), batch * bag.spec.rowsPerSample * bag.tables.length);
+      bag.optimizer.update(acc.rows, acc.count, acc.sums);
     }
     t = performance.now();
     this.profile.sparseMs += t - t1;

@@ -11,7 +11,7 @@ import { bagInput, bagSpec, finishTrainGraph, type TrainGraph } from './train-gr
 
 export function twoTowerTrainGraph(model: TwoTowerModel, numNegatives: number, dtype: FloatDtype = 'float32'): TrainGraph {
   const g = new GraphBuilder('two_tower_train', dtype);
-  const ctx = new LayerContext(g, { kind: 'train' });
+  const ctx = new LayerContext(g, { kind: 'train', params: model.params() });
   const ads = 1 + numNegatives;
   const out = model.config.user.outDim;
   const userBag = bagSpec('user', model.user.embeddings());
@@ -34,8 +34,9 @@ export function twoTowerTrainGraph(model: TwoTowerModel, numNegatives: number, d
   const dScoresColumn = g.op('Unsqueeze', [loss.dScores, g.ints([2])]); // (B,C,1)
   const userRow = g.op('Unsqueeze', [user.y, g.ints([1])]); // (B,1,O)
   const dAd = g.op('Reshape', [g.op('Mul', [dScoresColumn, userRow]), g.ints([-1, out])]); // (B·C,O)
-  const dUserEmb = user.backward(dUser);
-  const dAdEmb = ad.backward(dAd);
+  const asRows = (dEmb: string, dim: number): string => g.op('Reshape', [dEmb, g.ints([-1, dim])]); // (S·F,D)
+  const dUserEmb = asRows(user.backward(dUser), model.config.user.embeddingDim);
+  const dAdEmb = asRows(ad.backward(dAd), model.config.ad.embeddingDim);
 
   g.output(g.rename(scores, 'scores'), dtype, ['B', ads]);
   g.output(g.rename(user.y, 'user_vector'), dtype, ['B', out]);

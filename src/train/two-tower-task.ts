@@ -96,7 +96,7 @@ export class TwoTowerTask implements TrainingTask {
     const chosen = new Int32Array(per);
     for (let b = 0; b < batch; b++) {
       const row = order === null ? start + b : order[start + b];
-      for (let f = 0; f < fu; f++) userBag.ids[b * fu + f] = rows.userIds[row * fu + f];
+      for (let f = 0; f < fu; f++) userBag.ids[b * fu + f] = userBag.offsets[f] + rows.userIds[row * fu + f];
       for (let m = 0; m < nu; m++) userNum[b * nu + m] = rows.clicks.user.numerical[row * nu + m];
       chosen[0] = rows.clicks.positiveAd[row];
       for (let k = 1; k < per; k++) {
@@ -107,7 +107,7 @@ export class TwoTowerTask implements TrainingTask {
       }
       for (let c = 0; c < per; c++) {
         const slot = b * per + c;
-        for (let f = 0; f < fa; f++) adBag.ids[slot * fa + f] = this.adIds[chosen[c] * fa + f];
+        for (let f = 0; f < fa; f++) adBag.ids[slot * fa + f] = adBag.offsets[f] + this.adIds[chosen[c] * fa + f];
         for (let m = 0; m < na; m++) adNum[slot * na + m] = this.catalog.numerical[chosen[c] * na + m];
       }
     }

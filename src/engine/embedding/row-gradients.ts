@@ -1,7 +1,7 @@
-// Sums a bag's per-sample embedding gradients into one gradient per touched row of a table. Duplicates are
-// found with a generation-stamped array over the table's rows (no Map, no clearing between steps), and the
-// touched rows are kept in first-seen order.
-// Legend: S samples, F fields, D dim, U unique touched rows.
+// Sums the per-row embedding gradients of a step into one gradient per touched row of a table (or of a bag's
+// arena). Duplicates are found with a generation-stamped array over the rows (no Map, no clearing between
+// steps), and the touched rows are kept in first-seen order.
+// Legend: S gathered rows (samples × fields), D dim, U unique touched rows.
 import type { EmbeddingTable } from './table.js';
 
 export class RowGradients {
@@ -25,15 +25,15 @@ export class RowGradients {
     this.sums = new Float32Array(maxRows * table.dim);
   }
 
-  /** Sum field `field` of grad (S,F·D) by the ids (S,F) of that field. */
-  collect(ids: Int32Array, grad: Float32Array, samples: number, fields: number, field: number): void {
+  /** Sum grad (S,D) by row ids (S). */
+  collect(ids: Int32Array, grad: Float32Array, gathered: number): void {
     const dim = this.table.dim;
     const { stamp, slot, rows, sums } = this;
     const generation = ++this.generation;
     let count = 0;
-    for (let s = 0; s < samples; s++) {
-      const id = ids[s * fields + field];
-      const src = (s * fields + field) * dim;
+    for (let s = 0; s < gathered; s++) {
+      const id = ids[s];
+      const src = s * dim;
       if (stamp[id] !== generation) {
         stamp[id] = generation;
         slot[id] = count;

@@ -1,9 +1,11 @@
-// What a layer needs while it emits ops: the graph, where its parameters come from (graph inputs while
-// training, initializers in an exported model), where their gradients go, and whether dropout is on.
+// What a layer needs while it emits ops: the graph, where its parameters come from (slices of one flat
+// `params` input while training, initializers in an exported model), where their gradients go, and whether
+// dropout is on.
+// Legend: P total number of dense parameter values, B batch, H width.
 import { assert } from '../../core/errors.js';
 import type { FloatDtype } from '../dtype.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
-import type { ParamSpec } from '../params.js';
+import { paramOffsets, sizeOf, type ParamSpec } from '../params.js';
 
 /** A layer's forward result: its output, and the closure that emits its backward ops for a given dOut. */
 export interface Applied {
@@ -23,18 +25,32 @@ export interface ParamValues {
   get(name: string): Float32Array;
 }
 
-export type GraphMode = { kind: 'train' } | { kind: 'infer'; values: ParamValues };
+/** Training: the model's parameters, in the order of the flat vector. Inference: their values. */
+export type GraphMode = { kind: 'train'; params: readonly ParamSpec[] } | { kind: 'infer'; values: ParamValues };
+
+/** Names of the flat parameter input and of the flat gradient output of a training graph. */
+export const PARAMS_INPUT = 'params';
+export const PARAMS_GRAD = 'grad.params';
 
 export class LayerContext {
-  private readonly paramNames = new Map<string, string>();
+  private readonly paramValues = new Map<string, string>();
+  private readonly pieces = new Map<string, string>(); // training: each parameter's slice of the flat input (P_k)
   private readonly grads = new Map<string, string>();
-  private readonly usedParams: ParamSpec[] = [];
   readonly masks: MaskInput[] = [];
 
   constructor(
     readonly g: GraphBuilder,
     readonly mode: GraphMode,
-  ) {}
+  ) {
+    if (mode.kind === 'train' && mode.params.length > 0) {
+      // one Split of the flat input gives every parameter; a Reshape per parameter is a free view
+      const { total } = paramOffsets(mode.params);
+      const flat = g.input(PARAMS_INPUT, this.float, [total]); // (P)
+      const sizes = mode.params.map((p) => sizeOf(p.shape));
+      const outputs = g.node('Split', [flat, g.ints(sizes)], { axis: 0 }, mode.params.length);
+      mode.params.forEach((p, k) => this.pieces.set(p.name, outputs[k]));
+    }
+  }
 
   get float(): FloatDtype {
     return this.g.float;
@@ -44,20 +60,21 @@ export class LayerContext {
     return this.mode.kind === 'train';
   }
 
-  /** The graph value holding a parameter: a graph input while training, an initializer otherwise. */
+  /** The graph value holding a parameter: a view of the flat input while training, an initializer otherwise. */
   param(spec: ParamSpec): string {
-    const known = this.paramNames.get(spec.name);
+    const known = this.paramValues.get(spec.name);
     if (known !== undefined) return known;
     let value: string;
     if (this.mode.kind === 'train') {
-      value = this.g.input(spec.name, this.float, spec.shape);
+      const piece = this.pieces.get(spec.name);
+      assert(piece !== undefined, `parameter ${spec.name} is not in the model's parameter list`);
+      value = this.g.op('Reshape', [piece, this.g.ints([...spec.shape])]);
     } else {
       const data = this.mode.values.get(spec.name);
       const values = this.float === 'float32' ? data : Float64Array.from(data);
       value = this.g.initializer(spec.name, this.float, spec.shape, values);
     }
-    this.paramNames.set(spec.name, value);
-    this.usedParams.push(spec);
+    this.paramValues.set(spec.name, value);
     return value;
   }
 
@@ -74,21 +91,20 @@ export class LayerContext {
     return this.g.input(name, this.float, ['B', width]);
   }
 
-  /** Parameters used so far, in order of first use. */
+  /** The training parameters, in flat-vector order. */
   params(): readonly ParamSpec[] {
-    return this.usedParams;
+    return this.mode.kind === 'train' ? this.mode.params : [];
   }
 
-  /** Expose every parameter gradient as a graph output named `grad.<param>`. */
+  /** Expose the gradients of all parameters, concatenated in flat-vector order, as the output `grad.params` (P). */
   outputGrads(): void {
-    for (const spec of this.usedParams) {
+    const specs = this.params();
+    const flatGrads = specs.map((spec) => {
       const grad = this.grads.get(spec.name);
       assert(grad !== undefined, `parameter ${spec.name} got no gradient`);
-      this.g.output(this.g.rename(grad, gradName(spec.name)), this.float, spec.shape);
-    }
+      return this.g.op('Reshape', [grad, this.g.ints([-1])]);
+    });
+    const total = paramOffsets(specs).total;
+    this.g.output(this.g.op('Concat', flatGrads, { axis: 0 }, PARAMS_GRAD), this.float, [total]);
   }
-}
-
-export function gradName(param: string): string {
-  return `grad.${param}`;
 }

@@ -5,7 +5,17 @@
 // Backward: with G the gradient scattered back onto both (i,j) and (j,i), dP = G·P.
 // Legend: B batch, F fields, D embedding dim, Q projected dim, K = F(F-1)/2 pairs.
 import type { ParamSpec } from '../params.js';
-import type { Applied, LayerContext } from './context.js';
+import type { LayerContext } from './context.js';
+
+export interface InteractionApplied {
+  /** dots (B,K) */
+  y: string;
+  /**
+   * dDots (B,K) → d emb as rows (B·F,D), the projection GEMM's own output shape (a graph output without a
+   * copy); with `addTo` (B,F·D), the result includes it (one pass fewer)
+   */
+  backward(dDots: string, addTo?: string): string;
+}
 import { Linear } from './linear.js';
 
 export interface DotInteractionShape {
@@ -43,8 +53,8 @@ export class DotInteraction {
     return this.projection.params();
   }
 
-  /** emb (B,F·D) → dots (B,K); backward gives d emb (B,F·D). */
-  forward(ctx: LayerContext, emb: string): Applied {
+  /** emb (B,F·D) → dots (B,K); backward gives d emb as rows (B·F,D). */
+  forward(ctx: LayerContext, emb: string): InteractionApplied {
     const { g } = ctx;
     const { numFields: f, dim, projDim } = this.shape;
     const rows = g.op('Reshape', [emb, g.ints([-1, dim])]); // (B·F,D)
@@ -55,12 +65,14 @@ export class DotInteraction {
     const dots = g.op('MatMul', [g.op('Reshape', [z, g.ints([-1, f * f])]), select]); // (B,K)
     return {
       y: dots,
-      backward: (dDots) => {
+      backward: (dDots, addTo) => {
         const scatter = g.constant([this.numPairs, f * f], this.scatterSym);
         const gSym = g.op('Reshape', [g.op('MatMul', [dDots, scatter]), g.ints([-1, f, f])]); // (B,F,F)
         const dP = g.op('MatMul', [gSym, p]); // (B,F,Q)
-        const dRows = projected.backward(g.op('Reshape', [dP, g.ints([-1, projDim])])); // (B·F,D)
-        return g.op('Reshape', [dRows, g.ints([-1, f * dim])]); // (B,F·D)
+        const dP2 = g.op('Reshape', [dP, g.ints([-1, projDim])]); // (B·F,Q)
+        return addTo === undefined
+          ? projected.backward(dP2)
+          : projected.backwardInto(dP2, g.op('Reshape', [addTo, g.ints([-1, dim])])); // (B·F,D)
       },
     };
   }

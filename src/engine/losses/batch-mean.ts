@@ -1,13 +1,12 @@
 // Losses are means over the batch; their gradients carry the 1/B factor. B is symbolic in the graph (the last
 // batch of an epoch may be short), so 1/B is read from the input's shape.
-import { OnnxDataType } from '../onnx/schema.js';
+import { floatType } from '../onnx/schema.js';
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
 /** 1/B as a (1) tensor of the graph's float dtype, for x (B,…). */
 export function inverseBatch(g: GraphBuilder, x: string): string {
   const batch = g.op('Shape', [x], { start: 0, end: 1 }); // (1) int64
-  const to = g.float === 'float32' ? OnnxDataType.FLOAT : OnnxDataType.DOUBLE;
-  return g.op('Reciprocal', [g.op('Cast', [batch], { to })]);
+  return g.op('Reciprocal', [g.op('Cast', [batch], { to: floatType(g.float) })]);
 }
 
 /** Scalar mean of x (B). */

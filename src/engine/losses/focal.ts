@@ -3,7 +3,7 @@
 // The clamp passes gradient only inside [lo, hi] (bounds included), like PyTorch's clamp backward.
 // Legend: B batch.
 import type { GraphBuilder } from '../onnx/graph-builder.js';
-import { OnnxDataType } from '../onnx/schema.js';
+import { floatType } from '../onnx/schema.js';
 import { batchMean, inverseBatch, type LossApplied } from './batch-mean.js';
 
 export interface FocalParams {
@@ -53,8 +53,7 @@ export function focalLoss(g: GraphBuilder, logit: string, label: string, params:
   ]);
   const dP = g.op('Where', [isPositive, dPos, dNeg]);
   const inRange = g.op('And', [g.op('GreaterOrEqual', [s, lo]), g.op('LessOrEqual', [s, hi])]);
-  const to = g.float === 'float32' ? OnnxDataType.FLOAT : OnnxDataType.DOUBLE;
-  const passMask = g.op('Cast', [inRange], { to });
+  const passMask = g.op('Cast', [inRange], { to: floatType(g.float) });
   const dSigmoid = g.op('Mul', [s, g.op('Sub', [one, s])]);
   const dLogit = g.op('Mul', [g.op('Mul', [g.op('Mul', [dP, passMask]), dSigmoid]), inverseBatch(g, logit)]);
   return { loss: batchMean(g, perSample), dLogit };

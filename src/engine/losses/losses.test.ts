@@ -34,7 +34,8 @@ async function runLoss(build: (g: GraphBuilder, logit: string, label: string) =>
 async function fdSingleLogitLoss(build: (g: GraphBuilder, logit: string, label: string) => { loss: string; dLogit: string }, seed: number, logits = LOGITS): Promise<void> {
   const rng = new Rng(seed);
   const results = await finiteDifferenceCheck(
-    { logit: { shape: [logits.length], values: logits }, label: { shape: [LABELS.length], values: LABELS, differentiable: false } },
+    { logit: { shape: [logits.length], values: logits }, label: { shape: [LABELS.length], values: LABELS } },
+    [],
     (ctx, names) => {
       const out = build(ctx.g, names.logit, names.label);
       return { objective: out.loss, inputGrads: { logit: out.dLogit } };
@@ -82,6 +83,7 @@ describe('losses', () => {
     const scores = Array.from({ length: 4 * 5 }, () => 3 * (2 * rng.next() - 1));
     const results = await finiteDifferenceCheck(
       { scores: { shape: [4, 5], values: scores } },
+      [],
       (ctx, names) => {
         const out = softmaxCrossEntropyFirst(ctx.g, names.scores, 5);
         return { objective: out.loss, inputGrads: { scores: out.dScores } };
@@ -99,9 +101,10 @@ describe('losses', () => {
       {
         ctr: { shape: [6], values: [0.3, -1.2, 0.8, 2.0, -0.4, 1.1] },
         cvr: { shape: [6], values: [-0.6, 0.9, 1.5, -2.1, 0.2, 0.4] },
-        click: { shape: [6], values: click, differentiable: false },
-        convert: { shape: [6], values: convert, differentiable: false },
+        click: { shape: [6], values: click },
+        convert: { shape: [6], values: convert },
       },
+      [],
       (ctx, names) => {
         const out = esmmLoss(ctx.g, names.ctr, names.cvr, names.click, names.convert);
         return { objective: out.loss, inputGrads: { ctr: out.dCtrLogit, cvr: out.dCvrLogit } };

@@ -12,6 +12,11 @@ export const OnnxDataType = {
   DOUBLE: 11,
 } as const;
 
+/** The ONNX element type of a float dtype (e.g. for Cast's `to`). */
+export function floatType(dtype: 'float32' | 'float64'): number {
+  return dtype === 'float32' ? OnnxDataType.FLOAT : OnnxDataType.DOUBLE;
+}
+
 /** ONNX AttributeProto.AttributeType values used in adrank. */
 export const OnnxAttributeType = {
   FLOAT: 1,

@@ -38,16 +38,18 @@ export class DenseAdam {
     const { lr, beta1, beta2, eps, weightDecay } = this.settings;
     this.step++;
     const stepSize = lr / (1 - beta1 ** this.step);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.step);
+    const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** this.step);
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
     for (let k = 0; k < this.slots.length; k++) {
       const { value, grad } = this.slots[k];
       const m = this.m[k];
       const v = this.v[k];
       for (let i = 0; i < value.length; i++) {
         const g = grad[i] + weightDecay * value[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * g;
-        v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-        value[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
+        m[i] = beta1 * m[i] + c1 * g;
+        v[i] = beta2 * v[i] + c2 * g * g;
+        value[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) * invBc2Sqrt + eps);
       }
     }
   }
