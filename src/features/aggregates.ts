@@ -25,15 +25,15 @@ export async function createEnrichedEvents(db: Db, log = 'event_log', into = 'fs
 
 /**
  * Aggregate tables as of the end of training (from fs_events):
- *   fs_global(ctr), fs_user(user_id, impressions, clicks), fs_ad(ad_id, impressions, clicks),
  *   fs_user_category(user_id, category, impressions, clicks, converted), fs_user_advertiser(user_id, advertiser_id, converted),
- *   fs_category_mean(category, mean_ctr) — the mean over users of their raw user×category CTR.
+ *   fs_category_mean(category, mean_ctr) — the mean over users of their raw user×category CTR,
+ *   fs_global(ctr, impressions),
+ *   fs_user_row: user_catalog + (impressions, clicks);  fs_ad_row: ad_catalog + (impressions, clicks, category_mean_ctr)
+ *   — one row per catalogue entry, so building a feature table joins each side once.
+ * Per-user and global counts are sums of the user×category counts: two scans of the events, not five.
  */
 export async function createEndOfTrainingAggregates(db: Db): Promise<void> {
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE fs_global AS SELECT coalesce(avg(clicked), 0)::DOUBLE AS ctr FROM fs_events;
-    CREATE OR REPLACE TEMP TABLE fs_user AS SELECT user_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY user_id;
-    CREATE OR REPLACE TEMP TABLE fs_ad AS SELECT ad_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY ad_id;
     CREATE OR REPLACE TEMP TABLE fs_user_category AS
       SELECT user_id, category, count(*) AS impressions, sum(clicked)::BIGINT AS clicks, max(converted)::UTINYINT AS converted
       FROM fs_events GROUP BY user_id, category;
@@ -41,6 +41,18 @@ export async function createEndOfTrainingAggregates(db: Db): Promise<void> {
       SELECT user_id, advertiser_id, max(converted)::UTINYINT AS converted FROM fs_events GROUP BY user_id, advertiser_id;
     CREATE OR REPLACE TEMP TABLE fs_category_mean AS
       SELECT category, avg(clicks / impressions) AS mean_ctr FROM fs_user_category GROUP BY category;
+    CREATE OR REPLACE TEMP TABLE fs_global AS
+      SELECT coalesce(sum(clicks) / sum(impressions), 0)::DOUBLE AS ctr, coalesce(sum(impressions), 0)::BIGINT AS impressions FROM fs_user_category;
+    CREATE OR REPLACE TEMP TABLE fs_user_row AS
+      SELECT u.*, coalesce(f.impressions, 0) AS impressions, coalesce(f.clicks, 0) AS clicks
+      FROM user_catalog u LEFT JOIN (SELECT user_id, sum(impressions)::BIGINT AS impressions, sum(clicks)::BIGINT AS clicks FROM fs_user_category GROUP BY user_id) f
+      ON f.user_id = u.user_id;
+    CREATE OR REPLACE TEMP TABLE fs_ad_row AS
+      SELECT a.*, coalesce(f.impressions, 0) AS impressions, coalesce(f.clicks, 0) AS clicks,
+             coalesce(cm.mean_ctr, (SELECT ctr FROM fs_global)) AS category_mean_ctr
+      FROM ad_catalog a
+      LEFT JOIN (SELECT ad_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY ad_id) f ON f.ad_id = a.ad_id
+      LEFT JOIN fs_category_mean cm ON cm.category = a.category;
   `);
 }
 
@@ -51,25 +63,21 @@ export function smoothedCtr(clicks: string, impressions: string, fallback: strin
 }
 
 /**
- * The five aggregate columns of an event `e` whose ad is `a`, from the end-of-training tables, and the
- * joins they need (appended to a FROM clause that already has `e` and `a`).
+ * The five aggregate columns of an event `e` whose user row is `u` and ad row is `a` (fs_user_row, fs_ad_row),
+ * from the end-of-training tables, and the joins they need beyond `u` and `a`.
  */
 export function endOfTrainingFeatures(k: number): { columns: string; joins: string } {
   const global = '(SELECT ctr FROM fs_global)';
-  const categoryFallback = `coalesce(cm.mean_ctr, ${global})`;
   return {
     columns: `
-      CASE WHEN fu.impressions > 0 THEN ${smoothedCtr('fu.clicks', 'fu.impressions', global, k)} ELSE ${global} END AS user_historical_ctr,
-      CASE WHEN fa.impressions > 0 THEN ${smoothedCtr('fa.clicks', 'fa.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr,
-      CASE WHEN uc.impressions > 0 THEN ${smoothedCtr('uc.clicks', 'uc.impressions', categoryFallback, k)} ELSE ${categoryFallback} END AS user_x_category_ctr,
+      CASE WHEN u.impressions > 0 THEN ${smoothedCtr('u.clicks', 'u.impressions', global, k)} ELSE ${global} END AS user_historical_ctr,
+      CASE WHEN a.impressions > 0 THEN ${smoothedCtr('a.clicks', 'a.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr,
+      CASE WHEN uc.impressions > 0 THEN ${smoothedCtr('uc.clicks', 'uc.impressions', 'a.category_mean_ctr', k)} ELSE a.category_mean_ctr END AS user_x_category_ctr,
       coalesce(ua.converted, 0)::DOUBLE AS user_x_advertiser_converted,
       coalesce(uc.converted, 0)::DOUBLE AS user_x_category_converted`,
     joins: `
-      LEFT JOIN fs_user fu ON fu.user_id = e.user_id
-      LEFT JOIN fs_ad fa ON fa.ad_id = e.ad_id
       LEFT JOIN fs_user_category uc ON uc.user_id = e.user_id AND uc.category = a.category
-      LEFT JOIN fs_user_advertiser ua ON ua.user_id = e.user_id AND ua.advertiser_id = a.advertiser_id
-      LEFT JOIN fs_category_mean cm ON cm.category = a.category`,
+      LEFT JOIN fs_user_advertiser ua ON ua.user_id = e.user_id AND ua.advertiser_id = a.advertiser_id`,
   };
 }
 

@@ -65,14 +65,14 @@ export async function buildFeatureTables(data: LoadedData, options: AggregateOpt
   return tables;
 }
 
-/** event e of `log` joined with its user u and ad a, plus the five aggregate columns and their joins. */
+/** event e of `log` joined with its user u and ad a (catalogue rows with their counts), plus the five aggregate columns. */
 async function joinFeatureTable(db: Db, log: string, into: string, aggregateColumns: string, aggregateJoins: string): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE ${into} AS
     SELECT e.event_idx, e.user_id, e.ad_id, e.device, e.location, e.weekday, e.month, e.hour, e.clicked, e.converted,
            u.age_group, u.gender, u.country, a.category, a.advertiser_id, a.format, a.bid,
            ${aggregateColumns}
     FROM ${log} e
-    JOIN user_catalog u ON u.user_id = e.user_id
-    JOIN ad_catalog a ON a.ad_id = e.ad_id
+    JOIN fs_user_row u ON u.user_id = e.user_id
+    JOIN fs_ad_row a ON a.ad_id = e.ad_id
     ${aggregateJoins}`);
 }

@@ -44,11 +44,11 @@ export async function writeOnlineTables(db: Db, runDir: string, ctrPriorStrength
     const copy = (sql: string, file: string): Promise<void> => db.run(`COPY (${sql}) TO ${sqlString(join(tmp, file))} (FORMAT parquet)`);
     const global = '(SELECT ctr FROM fs_global)';
     await copy(`SELECT u.user_id, CAST(u.age_group AS VARCHAR) AS age_group, CAST(u.gender AS VARCHAR) AS gender, CAST(u.country AS VARCHAR) AS country,
-        CASE WHEN f.impressions > 0 THEN ${smoothedCtr('f.clicks', 'f.impressions', global, k)} ELSE ${global} END AS user_historical_ctr
-      FROM user_catalog u LEFT JOIN fs_user f ON f.user_id = u.user_id ORDER BY u.user_idx`, 'users.parquet');
+        CASE WHEN u.impressions > 0 THEN ${smoothedCtr('u.clicks', 'u.impressions', global, k)} ELSE ${global} END AS user_historical_ctr
+      FROM fs_user_row u ORDER BY u.user_idx`, 'users.parquet');
     await copy(`SELECT a.ad_id, CAST(a.category AS VARCHAR) AS category, a.advertiser_id, CAST(a.format AS VARCHAR) AS format, a.bid,
-        CASE WHEN f.impressions > 0 THEN ${smoothedCtr('f.clicks', 'f.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr
-      FROM ad_catalog a LEFT JOIN fs_ad f ON f.ad_id = a.ad_id ORDER BY a.ad_idx`, 'ads.parquet');
+        CASE WHEN a.impressions > 0 THEN ${smoothedCtr('a.clicks', 'a.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr
+      FROM fs_ad_row a ORDER BY a.ad_idx`, 'ads.parquet');
     const categoryFallback = `coalesce(cm.mean_ctr, ${global})`;
     await copy(`SELECT uc.user_id, CAST(uc.category AS VARCHAR) AS category, ${smoothedCtr('uc.clicks', 'uc.impressions', categoryFallback, k)} AS ctr, uc.converted
       FROM fs_user_category uc LEFT JOIN fs_category_mean cm ON cm.category = uc.category ORDER BY uc.user_id, uc.category`, 'user_category.parquet');
