@@ -18,8 +18,9 @@ export class RowGradients {
     readonly table: EmbeddingTable,
     maxSamples: number,
   ) {
-    this.stamp = new Int32Array(table.rows);
-    this.slot = new Int32Array(table.rows);
+    // filled to commit the pages up front rather than by page faults during the first epoch
+    this.stamp = new Int32Array(table.rows).fill(0);
+    this.slot = new Int32Array(table.rows).fill(0);
     const maxRows = Math.min(maxSamples, table.rows);
     this.rows = new Int32Array(maxRows);
     this.sums = new Float32Array(maxRows * table.dim);

@@ -26,6 +26,8 @@ export interface SessionSettings {
   intraOpThreads: number;
   optimization: 'disabled' | 'basic' | 'extended' | 'all';
   memPattern: boolean;
+  /** write ONNX Runtime's per-node profile (JSON) to files starting with this prefix */
+  profilePrefix?: string;
 }
 
 // Measured on the 2-core machine (bench/train-throughput.ts): these are the fastest settings there.
@@ -40,6 +42,8 @@ export async function createSession(model: Uint8Array | string, settings: Sessio
     graphOptimizationLevel: settings.optimization,
     enableMemPattern: settings.memPattern,
     enableCpuMemArena: true,
+    enableProfiling: settings.profilePrefix !== undefined,
+    profileFilePrefix: settings.profilePrefix,
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }

@@ -35,7 +35,9 @@ export class LazyAdam implements SparseOptimizer {
     readonly table: EmbeddingTable,
     readonly settings: LazyAdamSettings = SEED_LAZY_ADAM,
   ) {
-    this.moments = new Float32Array(2 * table.data.length);
+    // writing the zeros commits the pages now: otherwise each first touch of a row of a big table takes a
+    // page fault inside the training loop (several ms per step early in the first epoch)
+    this.moments = new Float32Array(2 * table.data.length).fill(0);
   }
 
   update(rows: Int32Array, count: number, sums: Float32Array): void {
@@ -88,7 +90,7 @@ export class SparseAdagrad implements SparseOptimizer {
     readonly table: EmbeddingTable,
     readonly settings: AdagradSettings = DEFAULT_ADAGRAD,
   ) {
-    this.sum = new Float32Array(table.data.length);
+    this.sum = new Float32Array(table.data.length).fill(0); // committed now, see LazyAdam
   }
 
   update(rows: Int32Array, count: number, sums: Float32Array): void {
