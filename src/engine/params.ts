@@ -1,6 +1,6 @@
 // Dense parameters: a named Float32Array per weight or bias, initialised from the seeded Rng the way
 // PyTorch initialises nn.Linear (uniform in ±1/sqrt(fan_in) for weight and bias).
-import { AdrankError, assert } from '../core/errors.js';
+import { assert } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
 export type Init = { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'zeros' };
@@ -70,17 +70,5 @@ export class ParamStore {
     const value = this.views.get(name);
     assert(value !== undefined, `unknown parameter ${name}`);
     return value;
-  }
-
-  /** Overwrite a parameter's values (e.g. from a golden file or checkpoint), checking the size. */
-  load(name: string, values: ArrayLike<number>): void {
-    const target = this.get(name);
-    if (values.length !== target.length) {
-      throw new AdrankError('BAD_ARTIFACT', `parameter ${name} has ${values.length} values, expected ${target.length}`, {
-        location: { field: name },
-        hint: 'the weights were saved from a model with a different configuration',
-      });
-    }
-    target.set(values);
   }
 }

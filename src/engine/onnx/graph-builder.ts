@@ -141,10 +141,6 @@ export class GraphBuilder {
     return name;
   }
 
-  has(name: string): boolean {
-    return this.names.has(name);
-  }
-
   serialize(): Uint8Array {
     const model = {
       irVersion: IR_VERSION,
