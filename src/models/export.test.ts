@@ -43,7 +43,7 @@ async function evaluated(layout: ModelLayout, graph: TrainGraph, seed: number, r
   });
   for (const input of graph.inputs) {
     if (input.dtype === 'float32' && !input.bound && !input.name.endsWith('.mask')) {
-      const buffer = step.input(input.name);
+      const buffer = step.buffer(input.name);
       for (let i = 0; i < buffer.length; i++) buffer[i] = input.name === 'label' || input.name === 'click' || input.name === 'convert' ? rng.int(2) : rng.normal();
     }
   }
@@ -69,8 +69,8 @@ describe('exported inference graphs reproduce the training forward', () => {
   test('CTR model: logit and prob', async () => {
     const model = new CtrModel(SEED_CTR_CONFIG);
     const { state, step, ids } = await evaluated(model, ctrTrainGraph(model, { kind: 'bce' }), 1);
-    const out = await runExported(ctrInferenceGraph(model, state), 'ctr', ids[0], model.numFields, step.input('numerical'), 7);
-    const logit = step.output('logit').subarray(0, B);
+    const out = await runExported(ctrInferenceGraph(model, state), 'ctr', ids[0], model.numFields, step.buffer('numerical'), 7);
+    const logit = step.buffer('logit').subarray(0, B);
     expect(compareArrays(out.logit.data as Float32Array, logit, TOL, 'logit').message).toMatch(/ok/);
     const prob = Array.from(logit, (z) => 1 / (1 + Math.exp(-z)));
     expect(compareArrays(out.prob.data as Float32Array, prob, TOL, 'prob').message).toMatch(/ok/);
@@ -80,9 +80,9 @@ describe('exported inference graphs reproduce the training forward', () => {
   test('ESMM: both heads and pCTCVR', async () => {
     const model = new EsmmModel(SEED_CTR_CONFIG);
     const { state, step, ids } = await evaluated(model, esmmTrainGraph(model), 2);
-    const out = await runExported(esmmInferenceGraph(model, state), 'esmm', ids[0], model.ctr.numFields, step.input('numerical'), 7);
-    expect(compareArrays(out.ctr_logit.data as Float32Array, step.output('ctr_logit').subarray(0, B), TOL, 'ctr').message).toMatch(/ok/);
-    expect(compareArrays(out.cvr_logit.data as Float32Array, step.output('cvr_logit').subarray(0, B), TOL, 'cvr').message).toMatch(/ok/);
+    const out = await runExported(esmmInferenceGraph(model, state), 'esmm', ids[0], model.ctr.numFields, step.buffer('numerical'), 7);
+    expect(compareArrays(out.ctr_logit.data as Float32Array, step.buffer('ctr_logit').subarray(0, B), TOL, 'ctr').message).toMatch(/ok/);
+    expect(compareArrays(out.cvr_logit.data as Float32Array, step.buffer('cvr_logit').subarray(0, B), TOL, 'cvr').message).toMatch(/ok/);
     const pCtr = out.p_ctr.data as Float32Array;
     const pCvr = out.p_cvr.data as Float32Array;
     expect(compareArrays(out.p_ctcvr.data as Float32Array, Array.from(pCtr, (p, i) => p * pCvr[i]), TOL, 'ctcvr').message).toMatch(/ok/);
@@ -92,10 +92,10 @@ describe('exported inference graphs reproduce the training forward', () => {
   test('two-tower: the user tower and the ad tower graphs', async () => {
     const model = new TwoTowerModel(SEED_TWO_TOWER_CONFIG);
     const { state, step, ids } = await evaluated(model, twoTowerTrainGraph(model, 4), 3, [1, 5]);
-    const user = await runExported(towerInferenceGraph(model.user, state), 'user', ids[0], 7, step.input('user_numerical'), 5);
-    expect(compareArrays(user.vector.data as Float32Array, step.output('user_vector').subarray(0, B * 64), TOL, 'user').message).toMatch(/ok/);
-    const ad = await runExported(towerInferenceGraph(model.ad, state), 'ad', ids[1], 3, step.input('ad_numerical'), 2, B * 5);
-    expect(compareArrays(ad.vector.data as Float32Array, step.output('ad_vector').subarray(0, B * 5 * 64), TOL, 'ad').message).toMatch(/ok/);
+    const user = await runExported(towerInferenceGraph(model.user, state), 'user', ids[0], 7, step.buffer('user_numerical'), 5);
+    expect(compareArrays(user.vector.data as Float32Array, step.buffer('user_vector').subarray(0, B * 64), TOL, 'user').message).toMatch(/ok/);
+    const ad = await runExported(towerInferenceGraph(model.ad, state), 'ad', ids[1], 3, step.buffer('ad_numerical'), 2, B * 5);
+    expect(compareArrays(ad.vector.data as Float32Array, step.buffer('ad_vector').subarray(0, B * 5 * 64), TOL, 'ad').message).toMatch(/ok/);
     await step.release();
   });
 });

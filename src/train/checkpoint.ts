@@ -4,27 +4,12 @@
 import { open, readFile } from 'node:fs/promises';
 import { produceAtomic } from '../core/atomic-write.js';
 import { AdrankError } from '../core/errors.js';
-import type { SparseOptimizer } from '../engine/optim/sparse.js';
 import type { ModelState } from './model-state.js';
+import type { TrainerProgress } from './progress.js';
 import type { TrainStep } from './train-step.js';
 
 const MAGIC = 'ADRKCKPT';
 const VERSION = 1;
-
-/** The trainer's position and bookkeeping, stored in the header as JSON. */
-export interface TrainerProgress {
-  seed: number;
-  epoch: number;
-  /** next batch of `epoch` to run */
-  batchIndex: number;
-  step: number;
-  epochLossSum: number;
-  epochBatches: number;
-  bestValidLoss: number | null;
-  bestEpoch: number;
-  epochsWithoutImprovement: number;
-  history: unknown[];
-}
 
 interface Header {
   format: string;
@@ -51,16 +36,10 @@ function collectArrays(state: ModelState, step: TrainStep): Map<string, Float32A
   return arrays;
 }
 
-function sparseOptimizers(step: TrainStep): Map<string, SparseOptimizer> {
-  const map = new Map<string, SparseOptimizer>();
-  for (const bag of step.bags) map.set(bag.spec.arena, bag.optimizer);
-  return map;
-}
-
 export async function saveCheckpoint(path: string, state: ModelState, step: TrainStep, progress: TrainerProgress): Promise<void> {
   const arrays = collectArrays(state, step);
   const sparseSteps: Record<string, number> = {};
-  for (const [table, optimizer] of sparseOptimizers(step)) sparseSteps[table] = optimizer.state().step;
+  for (const bag of step.bags) sparseSteps[bag.spec.arena] = bag.optimizer.state().step;
   const header: Header = {
     format: MAGIC,
     version: VERSION,
@@ -115,6 +94,6 @@ export async function loadCheckpoint(path: string, state: ModelState, step: Trai
     offset += byteLength;
   }
   step.dense.step = header.denseStep;
-  for (const [table, optimizer] of sparseOptimizers(step)) optimizer.setStep(header.sparseSteps[table]);
+  for (const bag of step.bags) bag.optimizer.setStep(header.sparseSteps[bag.spec.arena]);
   return header.progress;
 }

@@ -10,7 +10,7 @@ import { worldSpec } from '../data/generate/presets.js';
 import type { World } from '../data/generate/world.js';
 import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
 import { ctrInferenceGraph } from '../models/export.js';
-import type { CtrColumns } from './ctr-data.js';
+import type { CtrColumns } from './columns.js';
 import { CtrTask } from './ctr-task.js';
 import { ModelState } from './model-state.js';
 import { SEED_OPTIMIZER } from './train-step.js';

@@ -4,7 +4,7 @@
 // Legend: N rows, F fields, B batch.
 import type { Rng } from '../core/rng.js';
 import type { CtrModel } from '../models/ctr-model.js';
-import { checkCtrColumns, RowStore, type CtrColumns } from './ctr-data.js';
+import { checkCtrColumns, RowStore, type CtrColumns } from './columns.js';
 import { ctrTrainGraph, type CtrLoss } from './ctr-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
@@ -57,6 +57,6 @@ export class CtrTask implements TrainingTask {
     if (this.valid === null) return 0;
     this.valid.store.fill(step, null, start, batch);
     await step.evaluate(batch);
-    return logLossSum(step.output('logit'), this.valid.labels, batch, start);
+    return logLossSum(step.buffer('logit'), this.valid.labels, batch, start);
   }
 }

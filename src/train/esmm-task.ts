@@ -3,7 +3,7 @@
 import type { Rng } from '../core/rng.js';
 import type { EsmmModel } from '../models/esmm-model.js';
 import { AdrankError } from '../core/errors.js';
-import { checkCtrColumns, RowStore, type CtrColumns } from './ctr-data.js';
+import { checkCtrColumns, RowStore, type CtrColumns } from './columns.js';
 import { esmmTrainGraph } from './esmm-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';

@@ -79,7 +79,7 @@ export class TrainStep {
     this.bags = graph.bags.map((spec) => {
       const tables = spec.tables.map((t) => state.table(t.name));
       for (const t of spec.tables) {
-        assert(!used.has(t.name), `table ${t.name} appears twice: one bag per table keeps its optimizer step count right`);
+        assert(!used.has(t.name), `table ${t.name} is in two bags: it would get two optimizer steps per training step`);
         used.add(t.name);
       }
       const layout = arenaLayout(spec.tables);
@@ -99,7 +99,7 @@ export class TrainStep {
     });
     assert(state.params.specs.map((s) => s.name).join() === graph.params.map((s) => s.name).join(), 'the state was not made for this graph');
     runner.bind(PARAMS_INPUT, state.params.flat); // the graph reads the parameters in place
-    this.dense = new DenseAdam([{ name: PARAMS_INPUT, value: state.params.flat, grad: this.output(PARAMS_GRAD) }], settings.dense);
+    this.dense = new DenseAdam([{ name: PARAMS_INPUT, value: state.params.flat, grad: this.buffer(PARAMS_GRAD) }], settings.dense);
   }
 
   static async create(
@@ -113,46 +113,41 @@ export class TrainStep {
     return new TrainStep(graph, runner, state, settings);
   }
 
-  /** A float32 data input's buffer (numericals, labels) for the caller to fill. */
-  input(name: string): Float32Array {
-    return this.runner.floats(name) as Float32Array;
-  }
-
-  output(name: string): Float32Array {
+  /** The buffer of a float32 input to fill (numericals, labels) or output to read (logits, loss). */
+  buffer(name: string): Float32Array {
     return this.runner.floats(name) as Float32Array;
   }
 
   /** Forward and backward for the first `batch` samples; returns the mean loss. Parameters are not touched. */
   async computeGradients(batch: number, dropoutRng: Rng): Promise<number> {
     const t = performance.now();
-    for (const mask of this.graph.masks) fillDropoutMask(this.input(mask.name), batch * mask.width, mask.keepProb, dropoutRng);
+    for (const mask of this.graph.masks) fillDropoutMask(this.buffer(mask.name), batch * mask.width, mask.keepProb, dropoutRng);
     const t1 = performance.now();
     this.profile.maskMs += t1 - t;
     await this.runner.run(batch);
     this.profile.runMs += performance.now() - t1;
-    return this.output('loss')[0];
+    return this.buffer('loss')[0];
   }
 
   /** Forward (and unused backward) with dropout off, for validation; returns the mean loss. Nothing is updated. */
   async evaluate(batch: number): Promise<number> {
-    for (const mask of this.graph.masks) this.input(mask.name).fill(1, 0, batch * mask.width);
+    for (const mask of this.graph.masks) this.buffer(mask.name).fill(1, 0, batch * mask.width);
     await this.runner.run(batch);
-    return this.output('loss')[0];
+    return this.buffer('loss')[0];
   }
 
   /** Apply the gradients of the last computeGradients: dense Adam, then the sparse rows. */
   applyUpdates(batch: number): void {
-    let t = performance.now();
+    const t = performance.now();
     this.dense.update();
     const t1 = performance.now();
     this.profile.denseMs += t1 - t;
     for (const bag of this.bags) {
       const acc = bag.rowGradients;
-      acc.collect(bag.ids, this.output(bag.spec.grad), batch * bag.spec.rowsPerSample * bag.tables.length);
+      acc.collect(bag.ids, this.buffer(bag.spec.grad), batch * bag.spec.rowsPerSample * bag.tables.length);
       bag.optimizer.update(acc.rows, acc.count, acc.sums);
     }
-    t = performance.now();
-    this.profile.sparseMs += t - t1;
+    this.profile.sparseMs += performance.now() - t1;
     this.profile.steps++;
   }
 
@@ -171,7 +166,6 @@ export function divergenceError(loss: number, where: { step: number; epoch: numb
     'NUMERIC_DIVERGENCE',
     `training loss became ${loss} at step ${where.step} (epoch ${where.epoch}, batch ${where.batchIndex}) with learning rate ${where.lr}`,
     {
-      location: { row: where.batchIndex + 1 },
       hint: 'lower the learning rate, check the inputs of that batch for extreme or non-finite values, or resume from the last checkpoint',
       details: where,
     },

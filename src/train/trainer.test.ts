@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { isAdrankError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { CtrModel, type CtrModelConfig } from '../models/ctr-model.js';
-import type { CtrColumns } from './ctr-data.js';
+import type { CtrColumns } from './columns.js';
 import { CtrTask } from './ctr-task.js';
 import { ModelState } from './model-state.js';
 import { SEED_OPTIMIZER } from './train-step.js';

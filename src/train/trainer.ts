@@ -4,8 +4,9 @@
 import { AdrankError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SessionSettings } from '../engine/onnx/runner.js';
-import { loadCheckpoint, saveCheckpoint, type TrainerProgress } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { ModelState } from './model-state.js';
+import { freshProgress, type EpochReport, type TrainerProgress } from './progress.js';
 import type { TrainGraph } from './train-graph.js';
 import { divergenceError, SEED_OPTIMIZER, TrainStep, type OptimizerSettings } from './train-step.js';
 
@@ -24,7 +25,10 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** stop after this many epochs without a better validation loss (needs validation rows) */
+  /**
+   * stop after this many epochs without a better validation loss (needs validation rows); the state keeps the
+   * last epoch's weights, and the result names the best epoch
+   */
   patience: number;
   optimizer: OptimizerSettings;
   /** written atomically after every epoch, and every `everySteps` steps if set */
@@ -39,25 +43,11 @@ export interface TrainSettings {
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = { epochs: 20, batchSize: 1024, seed: 1, patience: 3, optimizer: SEED_OPTIMIZER };
 
-export interface EpochReport {
-  epoch: number;
-  /** mean training loss over the epoch's batches */
-  trainLoss: number;
-  /** mean validation loss of the task (log loss for CTR/CVR), null without validation rows */
-  validLoss: number | null;
-  steps: number;
-  seconds: number;
-}
-
 export interface TrainResult {
   history: EpochReport[];
   bestEpoch: number;
   stoppedEarly: boolean;
   steps: number;
-}
-
-function freshProgress(seed: number): TrainerProgress {
-  return { seed, epoch: 0, batchIndex: 0, step: 0, epochLossSum: 0, epochBatches: 0, bestValidLoss: null, bestEpoch: -1, epochsWithoutImprovement: 0, history: [] };
 }
 
 async function validate(task: TrainingTask, step: TrainStep, batchSize: number): Promise<number | null> {
@@ -179,6 +169,6 @@ class Loop {
 
   private result(stoppedEarly: boolean): TrainResult {
     const { progress } = this;
-    return { history: progress.history as EpochReport[], bestEpoch: progress.bestEpoch, stoppedEarly, steps: progress.step };
+    return { history: progress.history, bestEpoch: progress.bestEpoch, stoppedEarly, steps: progress.step };
   }
 }

@@ -5,7 +5,7 @@
 import { AdrankError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { TwoTowerModel } from '../models/two-tower.js';
-import { checkIdColumns, rowMajorIds } from './ctr-data.js';
+import { checkIdColumns, rowMajorIds, RowStore } from './columns.js';
 import { twoTowerTrainGraph } from './two-tower-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
@@ -26,8 +26,9 @@ export interface ClickColumns {
 }
 
 interface Rows {
-  userIds: Int32Array; // (N,Fu)
-  clicks: ClickColumns;
+  /** the user side of each click, packed */
+  users: RowStore;
+  positiveAd: Int32Array;
 }
 
 export class TwoTowerTask implements TrainingTask {
@@ -61,16 +62,17 @@ export class TwoTowerTask implements TrainingTask {
     }
     this.graph = twoTowerTrainGraph(model, numNegatives);
     this.adIds = rowMajorIds(catalog.categorical);
-    this.train = { userIds: rowMajorIds(train.user.categorical), clicks: train };
-    this.valid = valid === undefined ? null : { userIds: rowMajorIds(valid.user.categorical), clicks: valid };
+    const pack = (clicks: ClickColumns): Rows => ({ users: RowStore.pack(clicks.user.categorical, clicks.user.numerical, {}), positiveAd: clicks.positiveAd });
+    this.train = pack(train);
+    this.valid = valid === undefined ? null : pack(valid);
   }
 
   get trainRows(): number {
-    return this.train.clicks.positiveAd.length;
+    return this.train.positiveAd.length;
   }
 
   get validRows(): number {
-    return this.valid?.clicks.positiveAd.length ?? 0;
+    return this.valid?.positiveAd.length ?? 0;
   }
 
   fillTrain(step: TrainStep, order: Int32Array, start: number, batch: number, rng: Rng): void {
@@ -83,22 +85,18 @@ export class TwoTowerTask implements TrainingTask {
     return (await step.evaluate(batch)) * batch;
   }
 
+  /** Users of the clicks into bag 0, then per click the positive and K negative ads into bag 1 (B·C rows). */
   private fill(step: TrainStep, rows: Rows, order: Int32Array | null, start: number, batch: number, rng: Rng): void {
-    const [userBag, adBag] = step.bags;
-    const fu = userBag.tables.length;
+    rows.users.fill(step, order, start, batch, { bag: 0, numerical: 'user_numerical' });
+    const adBag = step.bags[1];
     const fa = adBag.tables.length;
     const per = 1 + this.numNegatives;
     const ads = this.catalog.categorical[0].length;
-    const userNum = step.input('user_numerical');
-    const adNum = step.input('ad_numerical');
-    const nu = this.model.config.user.numNumerical;
+    const adNum = step.buffer('ad_numerical');
     const na = this.model.config.ad.numNumerical;
     const chosen = new Int32Array(per);
     for (let b = 0; b < batch; b++) {
-      const row = order === null ? start + b : order[start + b];
-      for (let f = 0; f < fu; f++) userBag.ids[b * fu + f] = userBag.offsets[f] + rows.userIds[row * fu + f];
-      for (let m = 0; m < nu; m++) userNum[b * nu + m] = rows.clicks.user.numerical[row * nu + m];
-      chosen[0] = rows.clicks.positiveAd[row];
+      chosen[0] = rows.positiveAd[order === null ? start + b : order[start + b]];
       for (let k = 1; k < per; k++) {
         let ad: number;
         do ad = rng.int(ads);

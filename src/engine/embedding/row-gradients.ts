@@ -16,12 +16,12 @@ export class RowGradients {
 
   constructor(
     readonly table: EmbeddingTable,
-    maxSamples: number,
+    maxGathered: number,
   ) {
     // filled to commit the pages up front rather than by page faults during the first epoch
     this.stamp = new Int32Array(table.rows).fill(0);
     this.slot = new Int32Array(table.rows).fill(0);
-    const maxRows = Math.min(maxSamples, table.rows);
+    const maxRows = Math.min(maxGathered, table.rows);
     this.rows = new Int32Array(maxRows);
     this.sums = new Float32Array(maxRows * table.dim);
   }

@@ -1,4 +1,4 @@
-// Typed columns of CTR/CVR training data and the copy of one batch of them into a step's inputs.
+// Typed columns of training data, their checks, and the packed row records every task copies batches from.
 // Legend: N rows of data, F fields, M numerical features, B batch.
 import { AdrankError } from '../core/errors.js';
 import type { CtrModelConfig, FieldSpec } from '../models/ctr-model.js';
@@ -97,14 +97,14 @@ export class RowStore {
   }
 
   /**
-   * Copy rows order[start + b] (or start + b when `order` is null) into the step: ids → the bag's arena rows
-   * (B,F), numericals → `numerical` (B,M), each label → the input of its name (B).
+   * Copy rows order[start + b] (or start + b when `order` is null) into the step: ids → arena rows (B,F) of
+   * bag `target.bag`, numericals → input `target.numerical` (B,M), each label → the input of its name (B).
    */
-  fill(step: TrainStep, order: Int32Array | null, start: number, batch: number): void {
-    const { ids, offsets } = step.bags[0];
+  fill(step: TrainStep, order: Int32Array | null, start: number, batch: number, target = { bag: 0, numerical: 'numerical' }): void {
+    const { ids, offsets } = step.bags[target.bag];
     const { width, fields, numerical: m, ints, floats } = this;
-    const numericalInput = step.input('numerical');
-    const labelInputs = this.labelNames.map((name) => step.input(name));
+    const numericalInput = step.buffer(target.numerical);
+    const labelInputs = this.labelNames.map((name) => step.buffer(name));
     const labelCount = labelInputs.length;
     for (let b = 0; b < batch; b++) {
       const base = (order === null ? start + b : order[start + b]) * width;
