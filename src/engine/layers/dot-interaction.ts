@@ -6,6 +6,7 @@
 // Legend: B batch, F fields, D embedding dim, Q projected dim, K = F(F-1)/2 pairs.
 import type { ParamSpec } from '../params.js';
 import type { LayerContext } from './context.js';
+import { Linear } from './linear.js';
 
 export interface InteractionApplied {
   /** dots (B,K) */
@@ -16,7 +17,6 @@ export interface InteractionApplied {
    */
   backward(dDots: string, addTo?: string): string;
 }
-import { Linear } from './linear.js';
 
 export interface DotInteractionShape {
   projectionName: string;
