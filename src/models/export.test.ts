@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Rng } from '../core/rng.js';
-import { compareArrays } from '../engine/testing/compare.js';
+import { compareArrays, type Comparison } from '../engine/testing/compare.js';
 import { ctrTrainGraph } from '../train/ctr-graph.js';
 import { esmmTrainGraph } from '../train/esmm-graph.js';
 import { ModelState, type ModelLayout } from '../train/model-state.js';
@@ -20,6 +20,12 @@ import type { GraphBuilder } from '../engine/onnx/graph-builder.js';
 import { SEED_TWO_TOWER_CONFIG, TwoTowerModel } from './two-tower.js';
 
 const B = 37;
+
+/** Assert a comparison passed; with ADRANK_REPORT_GOLDEN set, print its errors. */
+function expectOk(comparison: Comparison): void {
+  if (process.env.ADRANK_REPORT_GOLDEN) process.stderr.write(`export ${comparison.message}\n`);
+  expect(comparison.ok, comparison.message).toBe(true);
+}
 const TOL = { rel: 1e-6, abs: 1e-6 };
 const dir = await mkdtemp(join(tmpdir(), 'adrank-export-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -71,9 +77,9 @@ describe('exported inference graphs reproduce the training forward', () => {
     const { state, step, ids } = await evaluated(model, ctrTrainGraph(model, { kind: 'bce' }), 1);
     const out = await runExported(ctrInferenceGraph(model, state), 'ctr', ids[0], model.numFields, step.buffer('numerical'), 7);
     const logit = step.buffer('logit').subarray(0, B);
-    expect(compareArrays(out.logit.data as Float32Array, logit, TOL, 'logit').message).toMatch(/ok/);
+    expectOk(compareArrays(out.logit.data as Float32Array, logit, TOL, 'logit'));
     const prob = Array.from(logit, (z) => 1 / (1 + Math.exp(-z)));
-    expect(compareArrays(out.prob.data as Float32Array, prob, TOL, 'prob').message).toMatch(/ok/);
+    expectOk(compareArrays(out.prob.data as Float32Array, prob, TOL, 'prob'));
     await step.release();
   });
 
@@ -81,11 +87,11 @@ describe('exported inference graphs reproduce the training forward', () => {
     const model = new EsmmModel(SEED_CTR_CONFIG);
     const { state, step, ids } = await evaluated(model, esmmTrainGraph(model), 2);
     const out = await runExported(esmmInferenceGraph(model, state), 'esmm', ids[0], model.ctr.numFields, step.buffer('numerical'), 7);
-    expect(compareArrays(out.ctr_logit.data as Float32Array, step.buffer('ctr_logit').subarray(0, B), TOL, 'ctr').message).toMatch(/ok/);
-    expect(compareArrays(out.cvr_logit.data as Float32Array, step.buffer('cvr_logit').subarray(0, B), TOL, 'cvr').message).toMatch(/ok/);
+    expectOk(compareArrays(out.ctr_logit.data as Float32Array, step.buffer('ctr_logit').subarray(0, B), TOL, 'ctr'));
+    expectOk(compareArrays(out.cvr_logit.data as Float32Array, step.buffer('cvr_logit').subarray(0, B), TOL, 'cvr'));
     const pCtr = out.p_ctr.data as Float32Array;
     const pCvr = out.p_cvr.data as Float32Array;
-    expect(compareArrays(out.p_ctcvr.data as Float32Array, Array.from(pCtr, (p, i) => p * pCvr[i]), TOL, 'ctcvr').message).toMatch(/ok/);
+    expectOk(compareArrays(out.p_ctcvr.data as Float32Array, Array.from(pCtr, (p, i) => p * pCvr[i]), TOL, 'ctcvr'));
     await step.release();
   });
 
@@ -93,9 +99,9 @@ describe('exported inference graphs reproduce the training forward', () => {
     const model = new TwoTowerModel(SEED_TWO_TOWER_CONFIG);
     const { state, step, ids } = await evaluated(model, twoTowerTrainGraph(model, 4), 3, [1, 5]);
     const user = await runExported(towerInferenceGraph(model.user, state), 'user', ids[0], 7, step.buffer('user_numerical'), 5);
-    expect(compareArrays(user.vector.data as Float32Array, step.buffer('user_vector').subarray(0, B * 64), TOL, 'user').message).toMatch(/ok/);
+    expectOk(compareArrays(user.vector.data as Float32Array, step.buffer('user_vector').subarray(0, B * 64), TOL, 'user'));
     const ad = await runExported(towerInferenceGraph(model.ad, state), 'ad', ids[1], 3, step.buffer('ad_numerical'), 2, B * 5);
-    expect(compareArrays(ad.vector.data as Float32Array, step.buffer('ad_vector').subarray(0, B * 5 * 64), TOL, 'ad').message).toMatch(/ok/);
+    expectOk(compareArrays(ad.vector.data as Float32Array, step.buffer('ad_vector').subarray(0, B * 5 * 64), TOL, 'ad'));
     await step.release();
   });
 });
