@@ -2,7 +2,10 @@
 // 1M-row user_id/ad_id tables). Prints one JSON line per training batch size on stdout and a per-step profile
 // on stderr. Other processes on the two cores skew timings, so every measurement is repeated: the best round
 // is reported with the spread between rounds and the CPU share other processes used during the best round.
-// Run: npm run bench:train   (env BENCH_ROWS, BENCH_STEPS, BENCH_ROUNDS change the size of the run)
+// Data: a generated world (default the medium preset, 1M training events) through the pipeline — DuckDB load,
+// point-in-time features, FeatureMap encoding — with user_id/ad_id tables of at least 1M rows. BENCH_DATA=uniform
+// uses uniformly random ids over 1M-row tables instead: the worst case for the sparse update.
+// Run: npm run bench:train   (env BENCH_DATA, BENCH_WORLD, BENCH_ROWS, BENCH_STEPS, BENCH_ROUNDS)
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,28 +20,46 @@ import { checkCtrColumns, RowStore, type CtrColumns } from '../src/train/columns
 import { ctrTrainGraph, SEED_CTR_LOSS } from '../src/train/ctr-graph.js';
 import { ModelState } from '../src/train/model-state.js';
 import { TrainStep } from '../src/train/train-step.js';
+import { loadData } from '../src/data/load.js';
+import { resolveSources } from '../src/data/sources.js';
+import { encodeTable } from '../src/features/encoder.js';
+import { fieldCardinalities } from '../src/features/feature-map.js';
+import { buildFeatures } from '../src/features/pipeline.js';
+import { benchWorld } from './worlds.js';
 
+const DATA = process.env.BENCH_DATA ?? 'world';
+const WORLD = process.env.BENCH_WORLD ?? 'medium';
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const TABLE_ROWS = 1_000_000;
 const STEPS = Number(process.env.BENCH_STEPS ?? 150);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const INFER_BATCH = 16384;
 const INFER_RUNS = 12;
 
-/** Realistic cardinalities for a seed-like world with a million users and a million ads. */
-const BENCH_CONFIG: CtrModelConfig = {
-  ...SEED_CTR_CONFIG,
-  fields: SEED_CTR_CONFIG.fields.map((field) => {
-    const cardinality = { advertiser_id: 1000, user_id: 1_000_000, ad_id: 1_000_000 }[field.name];
-    return cardinality === undefined ? field : { ...field, cardinality };
-  }),
-};
+/** The seed's CTR model with the given table sizes; user_id and ad_id tables get at least TABLE_ROWS rows. */
+function benchConfig(fields: readonly { name: string; cardinality: number }[]): CtrModelConfig {
+  return {
+    ...SEED_CTR_CONFIG,
+    fields: fields.map((f) => (f.name === 'user_id' || f.name === 'ad_id' ? { ...f, cardinality: Math.max(f.cardinality, TABLE_ROWS) } : f)),
+  };
+}
 
-/**
- * The data source: encoded columns of `rows` impressions. Synthetic until a generated world's encoded columns
- * replace this function. Ids are uniform (the worst case for the sparse update: the most distinct rows per
- * batch); the click depends on a user-taste × ad-category match.
- */
-function loadColumns(config: CtrModelConfig, rows: number, rng: Rng): CtrColumns {
+/** A generated world's training log, encoded by the pipeline (the first ROWS events). */
+async function worldColumns(preset: string): Promise<{ config: CtrModelConfig; columns: CtrColumns }> {
+  const data = await loadData(resolveSources(await benchWorld(preset)));
+  try {
+    const { tables, featureMap } = await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 });
+    const encoded = await encodeTable(data.db, tables.train, featureMap);
+    const n = Math.min(ROWS, encoded.n);
+    const columns = { categorical: encoded.categorical.map((c) => c.slice(0, n)), numerical: encoded.numerical.slice(0, n * 7), labels: encoded.clicked.slice(0, n) };
+    return { config: benchConfig(fieldCardinalities(featureMap)), columns };
+  } finally {
+    data.db.close();
+  }
+}
+
+/** Uniformly random ids over 1M-row tables (the most distinct rows per batch); clicks follow a taste × category match. */
+function uniformColumns(config: CtrModelConfig, rows: number, rng: Rng): CtrColumns {
   const categorical = config.fields.map((field) => {
     const column = new Int32Array(rows);
     for (let i = 0; i < rows; i++) column[i] = rng.int(field.cardinality);
@@ -195,9 +216,16 @@ async function inferThroughput(model: Uint8Array, columns: CtrColumns): Promise<
 
 async function main(): Promise<void> {
   const rng = new Rng(2024);
-  const model = new CtrModel(BENCH_CONFIG);
-  const columns = loadColumns(BENCH_CONFIG, ROWS, rng.fork('data'));
-  checkCtrColumns(columns, BENCH_CONFIG, 'bench');
+  let config: CtrModelConfig;
+  let columns: CtrColumns;
+  if (DATA === 'uniform') {
+    config = benchConfig(SEED_CTR_CONFIG.fields.map((f) => (f.name === 'advertiser_id' ? { ...f, cardinality: 1000 } : f)));
+    columns = uniformColumns(config, ROWS, rng.fork('data'));
+  } else {
+    ({ config, columns } = await worldColumns(WORLD));
+  }
+  const model = new CtrModel(config);
+  checkCtrColumns(columns, config, 'bench');
   const rows = RowStore.pack(columns.categorical, columns.numerical, { label: columns.labels });
   const state = ModelState.initialised(model, rng.fork('model'));
   const infer = await inferThroughput(ctrInferenceGraph(model, state).serialize(), columns);
@@ -209,7 +237,8 @@ async function main(): Promise<void> {
       trainSamplesPerSec: samplesPerSec,
       inferSamplesPerSec: infer.inferSamplesPerSec,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      rows: ROWS,
+      data: DATA === 'uniform' ? 'uniform' : `world:${WORLD}`,
+      rows: columns.labels.length,
       trainSpread: spread,
       trainOtherCpuShare: otherCpuShare,
       inferBatch: INFER_BATCH,
