@@ -86,46 +86,53 @@ export function endOfTrainingFeatures(k: number): { columns: string; joins: stri
  * events only. The category mean over users is maintained incrementally: each event changes its user's
  * user×category CTR from r_old to r_new, so the category's sum of user CTRs moves by r_new − r_old, and
  * its user count by one on the user's first event in the category.
+ *
+ * Speed on 10M events: DuckDB's window operator sorts whole rows, and each aggregate costs its own pass, so
+ * the windows run over narrow tables, counts are row numbers, and "converted before" is a comparison with
+ * the pair's first conversion (a GROUP BY) rather than a running max.
  */
-const GLOBAL_BLOCK = 65536;
+const before = (partition: string): string => `(PARTITION BY ${partition} ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
+const rowsBefore = (partition: string): string => `row_number() OVER (PARTITION BY ${partition} ORDER BY event_idx) - 1`;
 
-export function pointInTimeFeaturesSql(k: number): string {
-  const before = (partition: string): string => `(PARTITION BY ${partition} ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
-  return `
-    WITH history AS (
-      SELECT event_idx, category, clicked,
-        count(*) OVER ${before('user_id')} AS u_n, coalesce(sum(clicked) OVER ${before('user_id')}, 0) AS u_c,
-        count(*) OVER ${before('ad_id')} AS a_n, coalesce(sum(clicked) OVER ${before('ad_id')}, 0) AS a_c,
-        count(*) OVER ${before('user_id, category')} AS uc_n, coalesce(sum(clicked) OVER ${before('user_id, category')}, 0) AS uc_c,
-        coalesce(max(converted) OVER ${before('user_id, category')}, 0) AS uc_conv,
-        coalesce(max(converted) OVER ${before('user_id, advertiser_id')}, 0) AS ua_conv,
-        -- clicks before the event over the whole log: earlier blocks' totals plus the running sum in its block
-        -- (one unpartitioned running window would run on a single thread)
-        p.clicks_before_block + coalesce(sum(clicked) OVER ${before(`event_idx // ${GLOBAL_BLOCK}`)}, 0) AS g_c,
-        event_idx AS g_n -- event_idx counts the events before this one (0, 1, 2, … in event order)
-      FROM fs_events
-      JOIN (
-        SELECT block, coalesce(sum(clicks) OVER (ORDER BY block ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS clicks_before_block
-        FROM (SELECT event_idx // ${GLOBAL_BLOCK} AS block, sum(clicked) AS clicks FROM fs_events GROUP BY block)
-      ) p ON p.block = event_idx // ${GLOBAL_BLOCK}
-    ),
-    category_history AS (
-      SELECT *,
-        coalesce(sum((uc_c + clicked) / (uc_n + 1) - CASE WHEN uc_n > 0 THEN uc_c / uc_n ELSE 0 END) OVER ${before('category')}, 0) AS cat_sum,
-        coalesce(sum(CASE WHEN uc_n = 0 THEN 1 ELSE 0 END) OVER ${before('category')}, 0) AS cat_users
-      FROM history
-    ),
-    fallbacks AS (
-      SELECT *,
-        CASE WHEN g_n > 0 THEN g_c / g_n ELSE 0 END AS g,
-        CASE WHEN cat_users > 0 THEN cat_sum / cat_users WHEN g_n > 0 THEN g_c / g_n ELSE 0 END AS m
-      FROM category_history
-    )
-    SELECT event_idx,
-      CASE WHEN u_n > 0 THEN ${smoothedCtr('u_c', 'u_n', 'g', k)} ELSE g END AS user_historical_ctr,
-      CASE WHEN a_n > 0 THEN ${smoothedCtr('a_c', 'a_n', 'g', k)} ELSE g END AS ad_historical_ctr,
-      CASE WHEN uc_n > 0 THEN ${smoothedCtr('uc_c', 'uc_n', 'm', k)} ELSE m END AS user_x_category_ctr,
-      ua_conv::DOUBLE AS user_x_advertiser_converted,
-      uc_conv::DOUBLE AS user_x_category_converted
-    FROM fallbacks`;
+/** Creates fs_point_in_time(event_idx, the five aggregate columns) for every training event. */
+export async function createPointInTimeFeatures(db: Db, k: number): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE fs_pit_history AS
+      SELECT e.event_idx, e.category, e.clicked,
+        ${rowsBefore('e.user_id')} AS u_n, coalesce(sum(e.clicked) OVER ${before('e.user_id')}, 0) AS u_c,
+        ${rowsBefore('e.ad_id')} AS a_n, coalesce(sum(e.clicked) OVER ${before('e.ad_id')}, 0) AS a_c,
+        ${rowsBefore('e.user_id, e.category')} AS uc_n, coalesce(sum(e.clicked) OVER ${before('e.user_id, e.category')}, 0) AS uc_c,
+        CASE WHEN fc.first_idx < e.event_idx THEN 1 ELSE 0 END AS uc_conv,
+        CASE WHEN fa.first_idx < e.event_idx THEN 1 ELSE 0 END AS ua_conv
+      FROM fs_events e
+      LEFT JOIN (SELECT user_id, category, min(event_idx) AS first_idx FROM fs_events WHERE converted = 1 GROUP BY ALL) fc
+        ON fc.user_id = e.user_id AND fc.category = e.category
+      LEFT JOIN (SELECT user_id, advertiser_id, min(event_idx) AS first_idx FROM fs_events WHERE converted = 1 GROUP BY ALL) fa
+        ON fa.user_id = e.user_id AND fa.advertiser_id = e.advertiser_id`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE fs_pit_running AS
+      SELECT event_idx,
+        coalesce(sum(clicked) OVER (ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS g_c,
+        coalesce(sum(ctr_step) OVER ${before('category')}, 0) AS cat_sum,
+        coalesce(sum(new_user) OVER ${before('category')}, 0) AS cat_users
+      FROM (
+        SELECT event_idx, category, clicked,
+          (uc_c + clicked) / (uc_n + 1) - CASE WHEN uc_n > 0 THEN uc_c / uc_n ELSE 0 END AS ctr_step, -- r_new − r_old
+          CASE WHEN uc_n = 0 THEN 1 ELSE 0 END AS new_user
+        FROM fs_pit_history
+      )`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE fs_point_in_time AS
+      WITH fallbacks AS (
+        SELECT h.*,
+          -- event_idx counts the events before this one (0, 1, 2, … in event order)
+          CASE WHEN h.event_idx > 0 THEN r.g_c / h.event_idx ELSE 0 END AS g,
+          CASE WHEN r.cat_users > 0 THEN r.cat_sum / r.cat_users WHEN h.event_idx > 0 THEN r.g_c / h.event_idx ELSE 0 END AS m
+        FROM fs_pit_history h JOIN fs_pit_running r ON r.event_idx = h.event_idx
+      )
+      SELECT event_idx,
+        CASE WHEN u_n > 0 THEN ${smoothedCtr('u_c', 'u_n', 'g', k)} ELSE g END AS user_historical_ctr,
+        CASE WHEN a_n > 0 THEN ${smoothedCtr('a_c', 'a_n', 'g', k)} ELSE g END AS ad_historical_ctr,
+        CASE WHEN uc_n > 0 THEN ${smoothedCtr('uc_c', 'uc_n', 'm', k)} ELSE m END AS user_x_category_ctr,
+        ua_conv::DOUBLE AS user_x_advertiser_converted,
+        uc_conv::DOUBLE AS user_x_category_converted
+      FROM fallbacks`);
+  await db.run('DROP TABLE fs_pit_history; DROP TABLE fs_pit_running');
 }

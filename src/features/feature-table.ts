@@ -3,7 +3,7 @@
 import { AdrankError } from '../core/errors.js';
 import type { Db } from '../data/duckdb.js';
 import type { LoadedData } from '../data/load.js';
-import { createEndOfTrainingAggregates, createEnrichedEvents, endOfTrainingFeatures, pointInTimeFeaturesSql, type AggregateOptions } from './aggregates.js';
+import { createEndOfTrainingAggregates, createEnrichedEvents, endOfTrainingFeatures, createPointInTimeFeatures, type AggregateOptions } from './aggregates.js';
 
 export type Split = 'train' | 'test';
 
@@ -51,7 +51,7 @@ export async function buildFeatureTables(data: LoadedData, options: AggregateOpt
   if (options.mode === 'snapshot') {
     await joinFeatureTable(db, 'event_log', 'features_train', endOfTraining.columns, endOfTraining.joins);
   } else {
-    await db.run(`CREATE OR REPLACE TEMP TABLE fs_point_in_time AS ${pointInTimeFeaturesSql(k)}`);
+    await createPointInTimeFeatures(db, k);
     await joinFeatureTable(db, 'event_log', 'features_train',
       'p.user_historical_ctr, p.ad_historical_ctr, p.user_x_category_ctr, p.user_x_advertiser_converted, p.user_x_category_converted',
       'JOIN fs_point_in_time p ON p.event_idx = e.event_idx');
