@@ -2,6 +2,7 @@
 // Two paths with identical results: `encodeTable` for millions of rows in DuckDB (one pass, typed arrays),
 // and `FeatureEncoder` for single rows (serving).
 // Legend: N rows, F categorical fields (10 attributes + user_id + ad_id), M numerical columns (7).
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import { sqlIdent, type Db } from '../data/duckdb.js';
 import { CATEGORICAL_FIELDS, NUMERICAL_COLUMNS, type FeatureMap, type NumericalColumn } from './feature-map.js';
 import { compileIdEncoder } from './id-encoder.js';
@@ -102,11 +103,9 @@ export async function encodeTable(db: Db, table: string, map: FeatureMap): Promi
       });
     }
   }
-  const sql = `SELECT event_idx, ${codeOf.map((c) => c.expr).join(', ')}, user_id, ad_id, ${NUMERICAL_COLUMNS.join(', ')}, clicked, converted FROM ${table}`;
-  const result = await db.connection.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
+  // ids as DOUBLE: BIGINT would come back as BigInt, several times slower to convert (exact below 2^53, as all ids are)
+  const sql = `SELECT event_idx, ${codeOf.map((c) => c.expr).join(', ')}, user_id::DOUBLE, ad_id::DOUBLE, ${NUMERICAL_COLUMNS.join(', ')}, clicked, converted FROM ${table}`;
+  const encodeChunk = (chunk: DuckDBDataChunk): void => {
     const rows = chunk.rowCount;
     const idx = chunk.getColumnVector(0);
     const at = new Int32Array(rows);
@@ -115,23 +114,25 @@ export async function encodeTable(db: Db, table: string, map: FeatureMap): Promi
       const vector = chunk.getColumnVector(1 + f);
       const target = out.categorical[f];
       const lookup = codeOf[f].lookup;
-      for (let r = 0; r < rows; r++) target[at[r]] = lookup(Number(vector.getItem(r)));
+      for (let r = 0; r < rows; r++) target[at[r]] = lookup(vector.getItem(r) as number);
     }
     for (const [k, encode] of [[F, encoder.userRow], [F + 1, encoder.adRow]] as const) {
       const vector = chunk.getColumnVector(1 + k);
       const target = out.categorical[k];
-      for (let r = 0; r < rows; r++) target[at[r]] = encode(Number(vector.getItem(r)));
+      for (let r = 0; r < rows; r++) target[at[r]] = encode(vector.getItem(r) as number);
     }
     for (let m = 0; m < M; m++) {
       const vector = chunk.getColumnVector(3 + F + m);
-      for (let r = 0; r < rows; r++) out.numerical[at[r] * M + m] = encoder.standardize(m, Number(vector.getItem(r)));
+      for (let r = 0; r < rows; r++) out.numerical[at[r] * M + m] = encoder.standardize(m, vector.getItem(r) as number);
     }
     const clicked = chunk.getColumnVector(3 + F + M);
     const converted = chunk.getColumnVector(4 + F + M);
     for (let r = 0; r < rows; r++) {
-      out.clicked[at[r]] = Number(clicked.getItem(r));
-      out.converted[at[r]] = Number(converted.getItem(r));
+      out.clicked[at[r]] = clicked.getItem(r) as number;
+      out.converted[at[r]] = converted.getItem(r) as number;
     }
-  }
+  };
+  const result = await db.connection.stream(sql);
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) encodeChunk(chunk);
   return out;
 }
