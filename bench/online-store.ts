@@ -1,7 +1,10 @@
 // Online feature store: Redis materialization throughput, and the latency of one batched lookup
-// (1 user + 1000 candidate ads) from the memory store and from Redis (a real redis-server on loopback).
+// (1 user + 1000 random candidate ads) from the memory store and from Redis (a real redis-server on loopback),
+// the latter without and with the store's near cache of ad records.
 // Run: npm run bench:online [-- PRESET]   (default: the large preset: 1M users, 100k ads)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/core/rng.js';
@@ -11,6 +14,7 @@ import { materialize } from '../src/features/online/materialize.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import { RedisFeatureStore } from '../src/features/online/redis-store.js';
 import type { OnlineFeatureStore } from '../src/features/online/store.js';
+import { readOnlineTables } from '../src/features/online/tables.js';
 import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
 import { startRedis } from '../test/redis-server.js';
 import { peakRssMb, percentile, report, round } from './measure.js';
@@ -21,12 +25,20 @@ const REQUESTS = 2000;
 const CANDIDATES = 1000;
 
 const dir = await benchWorld(preset);
-const runDir = mkdtempSync(join(tmpdir(), 'adrank-bench-run-'));
-const data = await loadData(resolveSources(dir));
-const users = data.counts.users;
-const ads = data.counts.ads;
-await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), runDir);
-data.db.close();
+const runDir = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'adrank-bench-run-'));
+if (process.argv[3] === undefined) {
+  // The run is built in a child process: serving processes do not carry the feature build's memory.
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), preset, runDir], { stdio: 'inherit' });
+  if (child.status !== 0) process.exit(child.status ?? 1);
+} else {
+  const data = await loadData(resolveSources(dir));
+  await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), runDir);
+  data.db.close();
+  process.exit(0);
+}
+const { meta } = await readOnlineTables(runDir);
+const users = meta.users;
+const ads = meta.ads;
 
 async function latency(store: OnlineFeatureStore): Promise<{ p50Ms: number; p99Ms: number; maxMs: number }> {
   const rng = new Rng(7);
@@ -50,10 +62,13 @@ report({ bench: 'online-lookup', store: 'memory', preset, users, ads, candidates
 const redis = await startRedis();
 try {
   const summary = await materialize(runDir, redis.url, { namespace: 'bench' });
-  report({ bench: 'redis-materialize', preset, keys: summary.keys, seconds: round(summary.seconds, 1), keysPerSec: summary.keysPerSec });
-  const store = await RedisFeatureStore.connect(redis.url, { namespace: 'bench' });
-  report({ bench: 'online-lookup', store: 'redis', preset, users, ads, candidates: CANDIDATES, requests: REQUESTS, ...(await latency(store)) });
-  await store.close();
+  report({ bench: 'redis-materialize', preset, records: summary.records, seconds: round(summary.seconds, 1), recordsPerSec: summary.recordsPerSec });
+  // every ad from Redis on every lookup, then with the near cache (warmed by the first 200 lookups)
+  for (const [name, adCacheSize] of [['redis-uncached', 0], ['redis', undefined]] as const) {
+    const store = await RedisFeatureStore.connect(redis.url, { namespace: 'bench', adCacheSize });
+    report({ bench: 'online-lookup', store: name, preset, users, ads, candidates: CANDIDATES, requests: REQUESTS, ...(await latency(store)) });
+    await store.close();
+  }
 } finally {
   await redis.stop();
   rmSync(runDir, { recursive: true, force: true });

@@ -56,6 +56,10 @@ const stores: [string, () => Promise<OnlineFeatureStore>, boolean][] = [
     await materialize(runDir, redis!.url, { namespace: 'contract' });
     return RedisFeatureStore.connect(redis!.url, { namespace: 'contract' });
   }, hasRedis],
+  ['redis without near cache', async () => {
+    await materialize(runDir, redis!.url, { namespace: 'contract-uncached' });
+    return RedisFeatureStore.connect(redis!.url, { namespace: 'contract-uncached', adCacheSize: 0 });
+  }, hasRedis],
 ];
 
 for (const [name, open, enabled] of stores) {
@@ -137,6 +141,10 @@ describe.skipIf(!hasRedis)('Redis materialization', () => {
     expect(second.removedVersions).toHaveLength(1);
     const after = await store.lookup(1, [1, 2, 3]);
     expect(after.user.userHistoricalCtr).toBe(1);
+    // ad records come from the new version too, not from the near cache of the old one
+    const expected = (await MemoryFeatureStore.open(run2)).lookupSync(1, [1, 2, 3]);
+    expect(Array.from(after.ads.adHistoricalCtr)).toEqual(Array.from(expected.ads.adHistoricalCtr));
+    expect(Array.from(after.ads.adHistoricalCtr)).not.toEqual(Array.from(before.ads.adHistoricalCtr));
     expect((store as RedisFeatureStore).currentVersion).toBe(second.version);
     expect(await client.keys(`${ns}:${second.removedVersions[0]}:*`)).toEqual([]);
     client.disconnect();

@@ -13,7 +13,7 @@ export const materializeCommand: Command = {
   ],
   async run(args, ctx) {
     const summary = await materialize(args.requireString('run'), args.requireString('redis'), { namespace: args.requireString('namespace') });
-    ctx.print(`materialized ${summary.keys} keys as ${summary.namespace}:${summary.version} in ${summary.seconds.toFixed(1)} s (${summary.keysPerSec} keys/s)${summary.removedVersions.length ? `; removed ${summary.removedVersions.join(', ')}` : ''}`);
+    ctx.print(`materialized ${summary.records} records as ${summary.namespace}:${summary.version} in ${summary.seconds.toFixed(1)} s (${summary.recordsPerSec} records/s)${summary.removedVersions.length ? `; removed ${summary.removedVersions.join(', ')}` : ''}`);
     return summary;
   },
 };

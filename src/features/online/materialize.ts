@@ -3,27 +3,29 @@
 // (including ones abandoned by an interrupted materialization).
 import type { Redis } from 'ioredis';
 import { AdrankError } from '../../core/errors.js';
-import { readOnlineTables, type OnlineTables } from './tables.js';
+import { adRecordOf, readOnlineTables, type OnlineTables } from './tables.js';
 import { connectRedis, storeUnavailable } from './redis-client.js';
-import { adKey, encodeAdRecord, metaKey, pointerKey, previousKey, sequenceKey, userKey, versionsKey, type UserRecord } from './redis-layout.js';
+import { encodeAdRecord } from './ad-record.js';
+import { adsKey, metaKey, pointerKey, previousKey, sequenceKey, userKey, versionsKey, type UserRecord } from './redis-layout.js';
 
 export interface MaterializeOptions {
   namespace: string;
-  /** keys per MSET */
+  /** records per MSET / HSET */
   batchKeys?: number;
   /** MSETs in flight per pipeline */
   pipelineDepth?: number;
-  /** called after each pipeline with the keys written so far; throwing aborts the materialization */
-  onProgress?: (keysWritten: number, totalKeys: number) => void;
+  /** called after each pipeline with the records written so far; throwing aborts the materialization */
+  onProgress?: (recordsWritten: number, totalRecords: number) => void;
 }
 
 export interface MaterializeSummary {
   namespace: string;
   version: string;
   previousVersion: string | null;
-  keys: number;
+  /** user keys + ad hash fields + the meta key */
+  records: number;
   seconds: number;
-  keysPerSec: number;
+  recordsPerSec: number;
   removedVersions: string[];
 }
 
@@ -42,42 +44,50 @@ export async function materializeTables(client: Redis, redisUrl: string, tables:
   const batchKeys = options.batchKeys ?? 500;
   const depth = options.pipelineDepth ?? 16;
   const started = performance.now();
-  const totalKeys = tables.users.userId.length + tables.ads.adId.length + 1;
+  const totalRecords = tables.users.userId.length + tables.ads.adId.length + 1;
   try {
     const version = `v${await client.incr(sequenceKey(ns))}`;
     await client.sadd(versionsKey(ns), version);
+    // Batches of users (MSET of key/value pairs) and of ads (HSET of field/value pairs into the version's hash),
+    // sent `depth` commands per pipeline.
     let written = 0;
-    const pairs: (string | Buffer)[] = [];
     let pipeline = client.pipeline();
     let queued = 0;
-    const flushBatch = async (force: boolean): Promise<void> => {
-      if (pairs.length) {
-        pipeline.mset(...pairs);
-        written += pairs.length / 2;
-        pairs.length = 0;
-        queued++;
-      }
-      if (queued >= depth || (force && queued > 0)) {
-        const results = await pipeline.exec();
-        const failed = results?.find(([error]) => error);
-        if (failed) throw failed[0];
-        pipeline = client.pipeline();
-        queued = 0;
-        options.onProgress?.(written, totalKeys);
-      }
+    const send = async (force: boolean): Promise<void> => {
+      if (queued < depth && !(force && queued > 0)) return;
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+      pipeline = client.pipeline();
+      queued = 0;
+      options.onProgress?.(written, totalRecords);
     };
-    const add = async (key: string, value: string | Buffer): Promise<void> => {
+    const pairs: (string | Buffer)[] = [];
+    const flush = async (command: (args: (string | Buffer)[]) => void): Promise<void> => {
+      if (!pairs.length) return;
+      const args = pairs.splice(0);
+      command(args);
+      written += args.length / 2;
+      queued++;
+      await send(false);
+    };
+    const msetUsers = (args: (string | Buffer)[]): void => {
+      pipeline.mset(...args);
+    };
+    const hsetAds = (args: (string | Buffer)[]): void => {
+      pipeline.hset(adsKey(ns, version), ...args);
+    };
+    for (const [key, value] of userRecords(ns, version, tables)) {
       pairs.push(key, value);
-      if (pairs.length >= batchKeys * 2) await flushBatch(false);
-    };
-    for (const [key, value] of userRecords(ns, version, tables)) await add(key, value);
-    const ads = tables.ads;
-    const formatCode = new Map(tables.meta.formats.map((f, i) => [f, i]));
-    for (let a = 0; a < ads.adId.length; a++) {
-      const record = { category: ads.category[a], advertiserId: ads.advertiserId[a], bid: ads.bid[a], ctr: ads.ctr[a], format: formatCode.get(ads.format[a]) ?? -1 };
-      await add(adKey(ns, version, ads.adId[a]), encodeAdRecord(record));
+      if (pairs.length >= batchKeys * 2) await flush(msetUsers);
     }
-    await flushBatch(true);
+    await flush(msetUsers);
+    for (let a = 0; a < tables.ads.adId.length; a++) {
+      pairs.push(String(tables.ads.adId[a]), encodeAdRecord(adRecordOf(tables, a)));
+      if (pairs.length >= batchKeys * 2) await flush(hsetAds);
+    }
+    await flush(hsetAds);
+    await send(true);
     // The version is complete: publish its meta, then flip the pointer atomically.
     await client.set(metaKey(ns, version), JSON.stringify(tables.meta));
     const previous = await client.get(pointerKey(ns));
@@ -86,7 +96,7 @@ export async function materializeTables(client: Redis, redisUrl: string, tables:
     await flip.exec();
     const removedVersions = await removeStaleVersions(client, ns, new Set([version, previous ?? version]));
     const seconds = (performance.now() - started) / 1000;
-    return { namespace: ns, version, previousVersion: previous, keys: totalKeys, seconds, keysPerSec: Math.round(totalKeys / seconds), removedVersions };
+    return { namespace: ns, version, previousVersion: previous, records: totalRecords, seconds, recordsPerSec: Math.round(totalRecords / seconds), removedVersions };
   } catch (e) {
     throw e instanceof AdrankError ? e : storeUnavailable(redisUrl, e);
   }

@@ -12,6 +12,7 @@ import { produceAtomic } from '../../core/atomic-write.js';
 import { AdrankError } from '../../core/errors.js';
 import { Db, sqlString } from '../../data/duckdb.js';
 import { smoothedCtr } from '../aggregates.js';
+import type { AdRecord } from './ad-record.js';
 
 export interface OnlineMeta {
   version: 1;
@@ -32,6 +33,11 @@ export interface OnlineTables {
   userCategory: { userId: Float64Array; category: Int32Array; ctr: Float64Array; converted: Uint8Array };
   /** sorted by user_id, then advertiser_id */
   userAdvertiser: { userId: Float64Array; advertiserId: Float64Array };
+}
+
+/** Ad `a` of the tables as a record (category and format as codes into meta). */
+export function adRecordOf(t: OnlineTables, a: number): AdRecord {
+  return { category: t.ads.category[a], advertiserId: t.ads.advertiserId[a], bid: t.ads.bid[a], ctr: t.ads.ctr[a], format: Math.max(0, t.meta.formats.indexOf(t.ads.format[a])) };
 }
 
 /** Writes RUN/online/ from the fs_* aggregate tables of `db` (see createEndOfTrainingAggregates). */
