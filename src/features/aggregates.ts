@@ -94,7 +94,7 @@ export function endOfTrainingFeatures(k: number): { columns: string; joins: stri
 const before = (partition: string): string => `(PARTITION BY ${partition} ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
 const rowsBefore = (partition: string): string => `row_number() OVER (PARTITION BY ${partition} ORDER BY event_idx) - 1`;
 
-/** Creates fs_point_in_time(event_idx, the five aggregate columns) for every training event. */
+/** Creates fs_point_in_time(event_idx, the five aggregate columns) for every training event, stored in event order. */
 export async function createPointInTimeFeatures(db: Db, k: number): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE fs_pit_history AS
       SELECT e.event_idx, e.category, e.clicked,
@@ -133,6 +133,7 @@ export async function createPointInTimeFeatures(db: Db, k: number): Promise<void
         CASE WHEN uc_n > 0 THEN ${smoothedCtr('uc_c', 'uc_n', 'm', k)} ELSE m END AS user_x_category_ctr,
         ua_conv::DOUBLE AS user_x_advertiser_converted,
         uc_conv::DOUBLE AS user_x_category_converted
-      FROM fallbacks`);
+      FROM fallbacks
+      ORDER BY event_idx`);
   await db.run('DROP TABLE fs_pit_history; DROP TABLE fs_pit_running');
 }

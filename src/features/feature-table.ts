@@ -26,7 +26,7 @@ export const FEATURE_COLUMN_TYPES: Readonly<Record<FeatureColumn, string>> = {
 };
 
 export interface FeatureTables {
-  /** name of the table per split, each with event_idx + FEATURE_COLUMNS; rows are not stored in event order (ORDER BY event_idx to read them so) */
+  /** name of the table per split, each with event_idx + FEATURE_COLUMNS; stored nearly, not exactly, in event order (ORDER BY event_idx to read them so) */
   train: string;
   test?: string;
   options: AggregateOptions;
@@ -52,10 +52,15 @@ export async function buildFeatureTables(data: LoadedData, options: AggregateOpt
     await joinFeatureTable(db, 'event_log', 'features_train', endOfTraining.columns, endOfTraining.joins);
   } else {
     await createPointInTimeFeatures(db, k);
-    await joinFeatureTable(db, 'event_log', 'features_train',
-      'p.user_historical_ctr, p.ad_historical_ctr, p.user_x_category_ctr, p.user_x_advertiser_converted, p.user_x_category_converted',
-      'JOIN fs_point_in_time p ON p.event_idx = e.event_idx');
+    // Both tables hold one row per event_idx 0..n-1 in that order, so rows pair by position: no 10M-row hash join.
+    const misplaced = Number(await db.scalar('SELECT count(*) FROM event_log e POSITIONAL JOIN (SELECT event_idx AS p_idx FROM fs_point_in_time) p WHERE p.p_idx IS DISTINCT FROM e.event_idx'));
+    if (misplaced !== 0) throw new Error(`assertion failed: ${misplaced} point-in-time rows out of event order`);
+    // Materialised, so the planner knows its size and probes it against the catalogues (not the other way round).
+    await db.run('CREATE OR REPLACE TEMP TABLE fs_pit_events AS SELECT * FROM event_log POSITIONAL JOIN (SELECT * EXCLUDE (event_idx) FROM fs_point_in_time)');
     await db.run('DROP TABLE fs_point_in_time');
+    await joinFeatureTable(db, 'fs_pit_events', 'features_train',
+      'e.user_historical_ctr, e.ad_historical_ctr, e.user_x_category_ctr, e.user_x_advertiser_converted, e.user_x_category_converted', '');
+    await db.run('DROP TABLE fs_pit_events');
   }
   const tables: FeatureTables = { train: 'features_train', options };
   if (data.sources.test_event_log) {
@@ -65,7 +70,11 @@ export async function buildFeatureTables(data: LoadedData, options: AggregateOpt
   return tables;
 }
 
-/** event e of `log` joined with its user u and ad a (catalogue rows with their counts), plus the five aggregate columns. */
+/**
+ * event e of `log` joined with its user u and ad a (catalogue rows with their counts), plus the five aggregate
+ * columns. The events are the probe side, so rows come out in event order within each chunk of the scan: not
+ * sorted, but local enough that encoding into event-ordered arrays does not scatter its writes across gigabytes.
+ */
 async function joinFeatureTable(db: Db, log: string, into: string, aggregateColumns: string, aggregateJoins: string): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE ${into} AS
     SELECT e.event_idx, e.user_id, e.ad_id, e.device, e.location, e.weekday, e.month, e.hour, e.clicked, e.converted,
