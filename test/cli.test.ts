@@ -74,3 +74,21 @@ describe('adrank CLI', () => {
     expect(adrank('inspect', join(root, 'nowhere')).stderr).toContain('[FILE_NOT_FOUND]');
   });
 });
+
+describe('adrank demo (npm start)', () => {
+  it('runs the pipeline end to end and reports the leakage measurement', () => {
+    const out = join(root, 'demo');
+    const r = adrank('demo', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    for (const world of ['seed', 'small']) {
+      const w = summary.worlds[world];
+      expect(w.stats.train.events).toBe(world === 'seed' ? 500 : 200_000);
+      expect(w.featureMapHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      for (const mode of ['point-in-time', 'snapshot']) {
+        expect(w.ctr[mode].heldOut.auc, `${world} ${mode}`).toBeGreaterThan(0.55);
+        expect(w.ctr[mode].heldOut.auc).toBeLessThan(w.ctr.oracle.auc + 0.05);
+      }
+    }
+  });
+});

@@ -19,15 +19,20 @@ import { CtrTask } from '../src/train/ctr-task.js';
 import { ModelState } from '../src/train/model-state.js';
 import { SEED_OPTIMIZER } from '../src/train/train-step.js';
 import { train } from '../src/train/trainer.js';
-import { makeWorld, tempDir } from './helpers.js';
+import { heldOutOracle } from '../src/eval/oracle.js';
+import { logLoss, rocAuc } from '../src/eval/metrics.js';
+import { trainCtrOnFeatures } from '../src/train/ctr-pipeline.js';
+import { SEED_CTR_LOSS } from '../src/train/ctr-graph.js';
+import { makeWorld, readCsvRows, tempDir } from './helpers.js';
 
 const root = tempDir();
 let data: LoadedData;
 let stage: FeatureStage;
 let runDir: string;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = await makeWorld(join(root, 'seed'));
+  dir = await makeWorld(join(root, 'seed'));
   data = await loadData(resolveSources(dir));
   stage = await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 });
   runDir = join(root, 'run');
@@ -91,5 +96,23 @@ describe('the seed world through the whole pipeline', () => {
       }
     }
     await session.release();
+  });
+});
+
+describe('held-out scoring', () => {
+  it('scores the trained model and the oracle on the held-out log', async () => {
+    const oracle = await heldOutOracle(data, dir);
+    const labels = readCsvRows(join(dir, 'test_event_log.csv')).map((r) => +r.clicked);
+    const truth = readCsvRows(join(dir, 'truth', 'test_event_log.truth.csv')).map((r) => +r.p_click);
+    expect(oracle.auc).toBeCloseTo(rocAuc(truth, labels), 12);
+    expect(oracle.logLoss).toBeCloseTo(logLoss(truth, labels), 12);
+
+    const run = await trainCtrOnFeatures(data, stage, SEED_CTR_LOSS, { epochs: 5, batchSize: 16, seed: 2, patience: 5, optimizer: SEED_OPTIMIZER });
+    const h = run.heldOut!;
+    expect(h.rows).toBe(400);
+    expect(h.clickRate).toBeCloseTo(labels.reduce((a, b) => a + b, 0) / 400, 12);
+    // it learns something real, and no model beats the truth by more than sampling noise
+    expect(h.auc).toBeGreaterThan(0.6);
+    expect(h.auc).toBeLessThan(oracle.auc + 0.05);
   });
 });

@@ -78,6 +78,7 @@ describe('validation errors name the file, row, column, value and a hint', () =>
     { name: 'unknown ad', edit: (d) => setField(join(d, 'test_event_log.csv'), 2, 'ad_id', '999'), code: 'UNKNOWN_REFERENCE', file: 'test_event_log.csv', row: 2, column: 'ad_id', value: '999' },
     { name: 'row with too many fields', edit: (d) => editCsv(join(d, 'event_log.csv'), (l) => { l[15] += ',extra'; return l; }), code: 'MALFORMED_ROW', file: 'event_log.csv', row: 15 },
     { name: 'row with too few fields', edit: (d) => editCsv(join(d, 'event_log.csv'), (l) => { l[16] = l[16].split(',').slice(0, 5).join(','); return l; }), code: 'MALFORMED_ROW', file: 'event_log.csv', row: 16 },
+    { name: 'empty event log', edit: (d) => editCsv(join(d, 'event_log.csv'), (l) => l.slice(0, 1)), code: 'EMPTY_TABLE', file: 'event_log.csv' },
     { name: 'negative id', edit: (d) => setField(join(d, 'user_catalog.csv'), 1, 'user_id', '-4'), code: 'BAD_TYPE', file: 'user_catalog.csv', row: 1, column: 'user_id', value: '-4.0' },
   ];
   for (const c of cases) {

@@ -13,6 +13,7 @@ import { MemoryFeatureStore } from '../../features/online/memory-store.js';
 import { buildFeatures, writeFeatureRun } from '../../features/pipeline.js';
 import { SEED_CTR_LOSS } from '../../train/ctr-graph.js';
 import { trainCtrOnFeatures } from '../../train/ctr-pipeline.js';
+import { heldOutOracle } from '../../eval/oracle.js';
 import { SEED_OPTIMIZER } from '../../train/train-step.js';
 import { createProgress } from '../progress.js';
 import type { Command } from '../command.js';
@@ -54,7 +55,9 @@ export const demoCommand: Command = {
         const store = await MemoryFeatureStore.open(runDir);
         const lookup = store.lookupSync(1, [1, 2, 3]);
         ctx.print(`online store: user 1 (${lookup.user.ageGroup}, ${lookup.user.country}) historical CTR ${lookup.user.userHistoricalCtr.toFixed(3)}; ads 1–3 category ${lookup.ads.category.join('/')}, user×category CTR ${Array.from(lookup.ads.userXCategoryCtr, (x) => x.toFixed(3)).join('/')}`);
-        const leakage: Record<string, unknown> = {};
+        const oracle = await heldOutOracle(data, dir);
+        ctx.print(`oracle (the world's true pCTR) on the held-out log: AUC ${oracle.auc.toFixed(4)}, log loss ${oracle.logLoss.toFixed(4)}`);
+        const leakage: Record<string, unknown> = { oracle };
         for (const mode of ['point-in-time', 'snapshot'] as const) {
           const modeStage = mode === 'point-in-time' ? stage : await buildFeatures(data, { mode, ctrPriorStrength: 0 });
           const run = await trainCtrOnFeatures(data, modeStage, SEED_CTR_LOSS, { ...TRAINING[preset], optimizer: SEED_OPTIMIZER, seed, patience: 100 });
