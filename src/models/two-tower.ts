@@ -5,7 +5,7 @@
 import type { EmbeddingSpec } from '../engine/embedding/table.js';
 import { Tower, type TowerShape } from '../engine/layers/tower.js';
 import type { ParamSpec } from '../engine/params.js';
-import type { FieldSpec } from './ctr-model.js';
+import { SEED_FIELDS, type FieldSpec } from './ctr-model.js';
 import { deepFreeze, fail, readArray, readInt, readObject, readString } from './strict-config.js';
 
 export interface TowerConfig {
@@ -23,26 +23,14 @@ export interface TwoTowerConfig {
 
 export const SEED_TWO_TOWER_CONFIG: TwoTowerConfig = deepFreeze({
   user: {
-    fields: [
-      { name: 'age_group', cardinality: 4 },
-      { name: 'gender', cardinality: 2 },
-      { name: 'country', cardinality: 5 },
-      { name: 'device', cardinality: 3 },
-      { name: 'location', cardinality: 3 },
-      { name: 'weekday', cardinality: 7 },
-      { name: 'month', cardinality: 12 },
-    ],
+    fields: SEED_FIELDS.slice(0, 7), // age_group … month
     embeddingDim: 8,
     numNumerical: 5,
     hidden: [64],
     outDim: 64,
   },
   ad: {
-    fields: [
-      { name: 'category', cardinality: 3 },
-      { name: 'advertiser_id', cardinality: 5 },
-      { name: 'format', cardinality: 3 },
-    ],
+    fields: SEED_FIELDS.slice(7, 10), // category, advertiser_id, format
     embeddingDim: 8,
     numNumerical: 2,
     hidden: [64],
