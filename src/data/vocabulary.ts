@@ -12,9 +12,3 @@ export async function valueCounts(db: Db, table: string, column: string, limit =
   const rows = await db.rows(`SELECT CAST(${sqlIdent(column)} AS VARCHAR) AS v, count(*) AS n FROM ${table} GROUP BY 1 ORDER BY n DESC, v LIMIT ${limit}`);
   return rows.map((r) => ({ value: String(r.v), count: Number(r.n) }));
 }
-
-/** Distinct values of `table.column` in a stable order: numeric ascending for numbers, else lexicographic. */
-export async function distinctValues(db: Db, table: string, column: string): Promise<string[]> {
-  const rows = await db.rows(`SELECT DISTINCT ${sqlIdent(column)} AS v FROM ${table} ORDER BY v`);
-  return rows.map((r) => String(r.v));
-}
