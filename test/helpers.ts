@@ -3,13 +3,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { worldSpec } from '../src/data/generate/presets.js';
+import { worldSpec, type SizeOverrides } from '../src/data/generate/presets.js';
 import { writeWorld, type DataFormat } from '../src/data/generate/write-world.js';
 
 /** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix = 'adrank-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A world of a preset with explicit sizes (see worldSpec). */
+export async function makeWorldSpec(dir: string, preset: string, seed: number, sizes: SizeOverrides, format: DataFormat = 'csv'): Promise<string> {
+  await writeWorld(worldSpec(preset, seed, sizes), dir, format);
   return dir;
 }
 

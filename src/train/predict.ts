@@ -14,6 +14,15 @@ export interface EncodedRows {
 
 /** Probabilities (N) of `rows` under the model. */
 export async function predictCtr(model: CtrModel, state: ModelState, rows: EncodedRows, batch = 16384): Promise<Float32Array> {
+  return score(model, state, rows, 'prob', batch);
+}
+
+/** Raw logits (N) of `rows` under the model, as the exported graph computes them in float32. */
+export async function predictLogits(model: CtrModel, state: ModelState, rows: EncodedRows, batch = 16384): Promise<Float32Array> {
+  return score(model, state, rows, 'logit', batch);
+}
+
+async function score(model: CtrModel, state: ModelState, rows: EncodedRows, output: 'prob' | 'logit', batch: number): Promise<Float32Array> {
   const session = await createSession(ctrInferenceGraph(model, state).serialize());
   try {
     const F = rows.categorical.length;
@@ -29,7 +38,7 @@ export async function predictCtr(model: CtrModel, state: ModelState, rows: Encod
         ids: new ort.Tensor('int64', ids.subarray(0, b * F), [b, F]),
         numerical: new ort.Tensor('float32', rows.numerical.subarray(start * M, (start + b) * M), [b, M]),
       });
-      probs.set(out.prob.data as Float32Array, start);
+      probs.set(out[output].data as Float32Array, start);
     }
     return probs;
   } finally {
