@@ -1,15 +1,17 @@
 // Checkpoints: everything needed to continue a run bit for bit — dense parameters, embedding tables, dense
-// Adam and sparse optimizer state, and the trainer's position — in one file written atomically (temp file,
-// then rename). Layout: "ADRKCKPT", u32 header length, JSON header, then the float32 arrays back to back.
+// Adam and sparse optimizer state, the trainer's position and the weights of the best epoch so far — in one file
+// written atomically (temp file, then rename). Layout: "ADRKCKPT", u32 header length, JSON header, then the
+// float32 arrays back to back.
 import { open, readFile } from 'node:fs/promises';
 import { produceAtomic } from '../core/atomic-write.js';
 import { AdrankError } from '../core/errors.js';
 import type { ModelState } from './model-state.js';
+import type { BestWeights } from './best-weights.js';
 import type { TrainerProgress } from './progress.js';
 import type { TrainStep } from './train-step.js';
 
 const MAGIC = 'ADRKCKPT';
-const VERSION = 1;
+const VERSION = 2;
 
 interface Header {
   format: string;
@@ -20,8 +22,8 @@ interface Header {
   arrays: { name: string; length: number }[];
 }
 
-/** Every array of the run, by a stable name. */
-function collectArrays(state: ModelState, step: TrainStep): Map<string, Float32Array> {
+/** Every array of the run, by a stable name; the best-epoch copy when `best` is given (saving) or `withBest` (loading). */
+function collectArrays(state: ModelState, step: TrainStep, best?: Map<string, Float32Array>): Map<string, Float32Array> {
   const arrays = new Map<string, Float32Array>();
   for (const spec of state.params.specs) arrays.set(`param:${spec.name}`, state.params.get(spec.name));
   for (const [name, table] of state.tables) arrays.set(`table:${name}`, table.data);
@@ -33,11 +35,12 @@ function collectArrays(state: ModelState, step: TrainStep): Map<string, Float32A
     const { arrays: named } = bag.optimizer.state();
     for (const [key, array] of Object.entries(named)) arrays.set(`${bag.optimizer.kind}.${key}:${bag.spec.arena}`, array);
   }
+  for (const [name, array] of best ?? []) arrays.set(name, array);
   return arrays;
 }
 
-export async function saveCheckpoint(path: string, state: ModelState, step: TrainStep, progress: TrainerProgress): Promise<void> {
-  const arrays = collectArrays(state, step);
+export async function saveCheckpoint(path: string, state: ModelState, step: TrainStep, progress: TrainerProgress, best: BestWeights): Promise<void> {
+  const arrays = collectArrays(state, step, best.arrays());
   const sparseSteps: Record<string, number> = {};
   for (const bag of step.bags) sparseSteps[bag.spec.arena] = bag.optimizer.state().step;
   const header: Header = {
@@ -73,13 +76,19 @@ function badCheckpoint(path: string, message: string): AdrankError {
 }
 
 /** Load a checkpoint into live state and optimizers (same layout required); returns the trainer's progress. */
-export async function loadCheckpoint(path: string, state: ModelState, step: TrainStep): Promise<TrainerProgress> {
+export async function loadCheckpoint(path: string, state: ModelState, step: TrainStep, best: BestWeights): Promise<TrainerProgress> {
   const bytes = await readFile(path);
   if (bytes.toString('ascii', 0, MAGIC.length) !== MAGIC) throw badCheckpoint(path, 'not an adrank checkpoint');
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
-  const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
+  let header: Header;
+  let headerLength: number;
+  try {
+    headerLength = bytes.readUInt32LE(MAGIC.length);
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Header;
+  } catch {
+    throw badCheckpoint(path, 'its header is damaged');
+  }
   if (header.version !== VERSION) throw badCheckpoint(path, `version ${header.version}, expected ${VERSION}`);
-  const arrays = collectArrays(state, step);
+  const arrays = collectArrays(state, step, header.arrays.some((a) => a.name.startsWith('best.')) ? best.targets() : undefined);
   const expected = [...arrays].map(([name, a]) => `${name}[${a.length}]`).join(',');
   const stored = header.arrays.map((a) => `${a.name}[${a.length}]`).join(',');
   if (expected !== stored) throw badCheckpoint(path, 'its arrays do not match this model and optimizer');

@@ -1,14 +1,15 @@
 // Training task for a CTR or CVR model (the seed's DLRM-style architecture) on typed columns: the loss is the
-// caller's choice (the seed's focal loss, or BCE); validation is always log loss, so runs with different
-// losses compare. A CVR model is the same task on clicked rows with `converted` as the label.
+// caller's choice (the seed's focal loss, or BCE); validation is always log loss (so runs with different losses
+// compare) and ROC-AUC. A CVR model is the same task on clicked rows with `converted` as the label.
 // Legend: N rows, F fields, B batch.
 import type { Rng } from '../core/rng.js';
+import { rocAuc } from '../eval/metrics.js';
 import type { CtrModel } from '../models/ctr-model.js';
 import { checkCtrColumns, RowStore, type CtrColumns } from './columns.js';
 import { ctrTrainGraph, type CtrLoss } from './ctr-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
-import type { TrainingTask } from './trainer.js';
+import type { TrainingTask, ValidationScores } from './trainer.js';
 
 interface Rows {
   store: RowStore;
@@ -53,10 +54,22 @@ export class CtrTask implements TrainingTask {
     this.train.store.fill(step, order, start, batch);
   }
 
-  async validationLossSum(step: TrainStep, start: number, batch: number): Promise<number> {
-    if (this.valid === null) return 0;
-    this.valid.store.fill(step, null, start, batch);
-    await step.evaluate(batch);
-    return logLossSum(step.buffer('logit'), this.valid.labels, batch, start);
+  async validate(step: TrainStep, batchSize: number): Promise<ValidationScores> {
+    const valid = this.valid;
+    if (valid === null) return { loss: NaN };
+    const logits = await validationLogits(step, valid.store, batchSize, 'logit');
+    return { loss: logLossSum(logits, valid.labels, logits.length) / logits.length, auc: rocAuc(logits, valid.labels) };
   }
+}
+
+/** The logits (N) of every row of `store`, scored in batches with dropout off. */
+export async function validationLogits(step: TrainStep, store: RowStore, batchSize: number, output: string): Promise<Float32Array> {
+  const logits = new Float32Array(store.rows);
+  for (let start = 0; start < store.rows; start += batchSize) {
+    const batch = Math.min(batchSize, store.rows - start);
+    store.fill(step, null, start, batch);
+    await step.evaluate(batch);
+    logits.set(step.buffer(output).subarray(0, batch), start);
+  }
+  return logits;
 }

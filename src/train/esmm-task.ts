@@ -7,7 +7,7 @@ import { checkCtrColumns, RowStore, type CtrColumns } from './columns.js';
 import { esmmTrainGraph } from './esmm-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
-import type { TrainingTask } from './trainer.js';
+import type { TrainingTask, ValidationScores } from './trainer.js';
 
 /** CTR columns (labels = clicked) plus the conversion label of every impression. */
 export interface EsmmColumns extends CtrColumns {
@@ -50,9 +50,15 @@ export class EsmmTask implements TrainingTask {
     this.train.store.fill(step, order, start, batch);
   }
 
-  async validationLossSum(step: TrainStep, start: number, batch: number): Promise<number> {
-    if (this.valid === null) return 0;
-    this.valid.store.fill(step, null, start, batch);
-    return (await step.evaluate(batch)) * batch;
+  async validate(step: TrainStep, batchSize: number): Promise<ValidationScores> {
+    const valid = this.valid;
+    if (valid === null) return { loss: NaN };
+    let sum = 0;
+    for (let start = 0; start < valid.rows; start += batchSize) {
+      const batch = Math.min(batchSize, valid.rows - start);
+      valid.store.fill(step, null, start, batch);
+      sum += (await step.evaluate(batch)) * batch;
+    }
+    return { loss: sum / valid.rows };
   }
 }

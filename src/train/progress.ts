@@ -7,6 +7,8 @@ export interface EpochReport {
   trainLoss: number;
   /** mean validation loss of the task (log loss for CTR/CVR), null without validation rows */
   validLoss: number | null;
+  /** validation ROC-AUC, for tasks that have one */
+  validAuc: number | null;
   steps: number;
   seconds: number;
 }
@@ -19,12 +21,13 @@ export interface TrainerProgress {
   step: number;
   epochLossSum: number;
   epochBatches: number;
-  bestValidLoss: number | null;
+  /** the best validation score so far, as "higher is better" (−loss or AUC) */
+  bestScore: number | null;
   bestEpoch: number;
   epochsWithoutImprovement: number;
   history: EpochReport[];
 }
 
 export function freshProgress(seed: number): TrainerProgress {
-  return { seed, epoch: 0, batchIndex: 0, step: 0, epochLossSum: 0, epochBatches: 0, bestValidLoss: null, bestEpoch: -1, epochsWithoutImprovement: 0, history: [] };
+  return { seed, epoch: 0, batchIndex: 0, step: 0, epochLossSum: 0, epochBatches: 0, bestScore: null, bestEpoch: -1, epochsWithoutImprovement: 0, history: [] };
 }

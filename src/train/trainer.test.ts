@@ -87,6 +87,40 @@ describe('trainer', () => {
     expect(result.history.length - 1 - result.bestEpoch).toBe(2);
   });
 
+  test('training ends with the weights of the best epoch, not the last', async () => {
+    const opposed = new CtrTask(model, { kind: 'bce' }, columns(300, 1), columns(300, 1, true));
+    const state = ModelState.initialised(model, new Rng(2));
+    const perEpoch: Float32Array[][] = [];
+    const result = await train(opposed, state, settings({ epochs: 30, patience: 2, onEpoch: () => perEpoch.push(snapshot(state)), optimizer: { ...SEED_OPTIMIZER, dense: { ...SEED_OPTIMIZER.dense, lr: 1e-2 } } }));
+    expect(result.bestEpoch).toBeLessThan(result.history.length - 1);
+    expect(snapshot(state)).toEqual(perEpoch[result.bestEpoch]);
+    expect(snapshot(state)).not.toEqual(perEpoch[perEpoch.length - 1]);
+  });
+
+  test('the best epoch is chosen by the selected metric: validation log loss or AUC', async () => {
+    const focal = new CtrTask(model, { kind: 'focal', alpha: 0.25, gamma: 2 }, columns(300, 1), columns(200, 2));
+    for (const selectBy of ['loss', 'auc'] as const) {
+      const result = await train(focal, ModelState.initialised(model, new Rng(3)), settings({ epochs: 8, patience: 8, selectBy }));
+      const values = result.history.map((h) => (selectBy === 'loss' ? -(h.validLoss ?? 0) : h.validAuc ?? 0));
+      expect(result.bestEpoch, selectBy).toBe(values.indexOf(Math.max(...values)));
+      expect(result.history.every((h) => h.validAuc !== null && h.validAuc > 0 && h.validAuc < 1)).toBe(true);
+    }
+  });
+
+  test('a checkpoint keeps the best weights: a run resumed after an improvement restores the same ones', async () => {
+    const opposed = new CtrTask(model, { kind: 'bce' }, columns(300, 1), columns(300, 1, true));
+    const fast = { ...SEED_OPTIMIZER, dense: { ...SEED_OPTIMIZER.dense, lr: 1e-2 } };
+    const straight = ModelState.initialised(model, new Rng(4));
+    const full = await train(opposed, straight, settings({ epochs: 6, patience: 6, optimizer: fast }));
+    const path = join(dir, 'best.ckpt');
+    await train(opposed, ModelState.initialised(model, new Rng(4)), settings({ epochs: 6, patience: 6, optimizer: fast, maxSteps: 45, checkpoint: { path } }));
+    const resumed = ModelState.initialised(model, new Rng(77));
+    const rest = await train(opposed, resumed, settings({ epochs: 6, patience: 6, optimizer: fast, resumeFrom: path }));
+    expect(rest.bestEpoch).toBe(full.bestEpoch);
+    expect(full.bestEpoch).toBeLessThan(4); // the best epoch lies before the interruption, so its weights came from the file
+    expect(snapshot(resumed)).toEqual(snapshot(straight));
+  });
+
   test('bad ids are input errors with the column and row', () => {
     const data = columns(10, 4);
     data.categorical[1][6] = 7; // cardinality 7

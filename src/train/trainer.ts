@@ -1,9 +1,11 @@
 // The training loop shared by every model: seeded shuffling per epoch, one compiled step per batch, a clear
-// error when the loss diverges, validation log loss per epoch with early stopping, and atomic checkpoints a
-// later run resumes from bit for bit. What a batch holds and how validation is scored is the task's business.
+// error when the loss diverges, validation per epoch with early stopping on a chosen metric (the weights of the
+// best epoch are kept and restored at the end), and atomic checkpoints a later run resumes from bit for bit.
+// What a batch holds and how validation is scored is the task's business.
 import { AdrankError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SessionSettings } from '../engine/onnx/runner.js';
+import { BestWeights } from './best-weights.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { ModelState } from './model-state.js';
 import { freshProgress, type EpochReport, type TrainerProgress } from './progress.js';
@@ -17,19 +19,30 @@ export interface TrainingTask {
   readonly validRows: number;
   /** Write training samples order[start..start+batch) into the step's inputs; `rng` is this step's stream. */
   fillTrain(step: TrainStep, order: Int32Array, start: number, batch: number, rng: Rng): void;
-  /** Score validation samples [start, start+batch) (dropout off); returns the summed per-sample loss. */
-  validationLossSum(step: TrainStep, start: number, batch: number): Promise<number>;
+  /** Score every validation sample in batches of at most `batchSize` (dropout off, nothing updated). */
+  validate(step: TrainStep, batchSize: number): Promise<ValidationScores>;
 }
+
+/** What one validation pass measured: the task's loss (log loss for CTR/CVR), and the AUC where it has one. */
+export interface ValidationScores {
+  loss: number;
+  auc?: number;
+}
+
+/** The validation metric that picks the best epoch: the loss (lower is better) or the AUC (higher is better). */
+export type SelectionMetric = 'loss' | 'auc';
 
 export interface TrainSettings {
   epochs: number;
   batchSize: number;
   seed: number;
   /**
-   * stop after this many epochs without a better validation loss (needs validation rows); the state keeps the
-   * last epoch's weights, and the result names the best epoch
+   * stop after this many epochs without a better validation score (needs validation rows); at the end the state
+   * holds the weights of the best epoch
    */
   patience: number;
+  /** what "better" means (default 'loss'); for a focal-loss model log loss tracks calibration, AUC ranking */
+  selectBy?: SelectionMetric;
   optimizer: OptimizerSettings;
   /** written atomically after every epoch, and every `everySteps` steps if set */
   checkpoint?: { path: string; everySteps?: number };
@@ -45,18 +58,19 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = { epochs: 20, batchSize: 10
 
 export interface TrainResult {
   history: EpochReport[];
+  /** the epoch whose weights the state holds (-1 without validation: the last epoch's) */
   bestEpoch: number;
   stoppedEarly: boolean;
   steps: number;
 }
 
-async function validate(task: TrainingTask, step: TrainStep, batchSize: number): Promise<number | null> {
-  if (task.validRows === 0) return null;
-  let sum = 0;
-  for (let start = 0; start < task.validRows; start += batchSize) {
-    sum += await task.validationLossSum(step, start, Math.min(batchSize, task.validRows - start));
+/** The score that ranks epochs, as "higher is better". */
+function selectionScore(scores: ValidationScores, metric: SelectionMetric): number {
+  if (metric === 'loss') return -scores.loss;
+  if (scores.auc === undefined) {
+    throw new AdrankError('BAD_CONFIG', 'selectBy "auc" for a task without an AUC', { location: { field: 'selectBy', value: metric }, hint: 'select this model by its validation loss' });
   }
-  return sum / task.validRows;
+  return scores.auc;
 }
 
 /** Train `state` in place. */
@@ -69,13 +83,14 @@ export async function train(task: TrainingTask, state: ModelState, settings: Tra
   const step = await TrainStep.create(task.graph, state, settings.batchSize, settings.optimizer, settings.session);
   try {
     let progress = freshProgress(settings.seed);
+    const best = new BestWeights(state);
     if (settings.resumeFrom !== undefined) {
-      progress = await loadCheckpoint(settings.resumeFrom, state, step);
+      progress = await loadCheckpoint(settings.resumeFrom, state, step, best);
       if (progress.seed !== settings.seed) {
         throw new AdrankError('BAD_ARGUMENT', `checkpoint was trained with seed ${progress.seed}, not ${settings.seed}`, { hint: 'resume with the same seed' });
       }
     }
-    const loop = new Loop(task, state, step, settings, progress);
+    const loop = new Loop(task, state, step, settings, progress, best);
     return await loop.run();
   } finally {
     await step.release();
@@ -85,6 +100,7 @@ export async function train(task: TrainingTask, state: ModelState, settings: Tra
 class Loop {
   private readonly root: Rng;
   private readonly batches: number;
+  private readonly metric: SelectionMetric;
 
   constructor(
     private readonly task: TrainingTask,
@@ -92,9 +108,11 @@ class Loop {
     private readonly step: TrainStep,
     private readonly settings: TrainSettings,
     private readonly progress: TrainerProgress,
+    private readonly best: BestWeights,
   ) {
     this.root = new Rng(settings.seed);
     this.batches = Math.ceil(task.trainRows / settings.batchSize);
+    this.metric = settings.selectBy ?? 'loss';
   }
 
   async run(): Promise<TrainResult> {
@@ -106,6 +124,7 @@ class Loop {
       if (!finished) return this.result(false);
       stoppedEarly = await this.endEpoch((performance.now() - started) / 1000);
     }
+    this.best.restore();
     return this.result(stoppedEarly);
   }
 
@@ -141,19 +160,22 @@ class Loop {
   /** Validate, record the epoch, update early stopping, checkpoint; true when training should stop. */
   private async endEpoch(seconds: number): Promise<boolean> {
     const { progress, settings } = this;
-    const validLoss = await validate(this.task, this.step, settings.batchSize);
+    const scores = this.task.validRows > 0 ? await this.task.validate(this.step, settings.batchSize) : null;
     const report: EpochReport = {
       epoch: progress.epoch,
       trainLoss: progress.epochLossSum / progress.epochBatches,
-      validLoss,
+      validLoss: scores?.loss ?? null,
+      validAuc: scores?.auc ?? null,
       steps: progress.epochBatches,
       seconds,
     };
     progress.history.push(report);
     settings.onEpoch?.(report);
-    if (validLoss !== null) {
-      if (progress.bestValidLoss === null || validLoss < progress.bestValidLoss) {
-        Object.assign(progress, { bestValidLoss: validLoss, bestEpoch: progress.epoch, epochsWithoutImprovement: 0 });
+    if (scores !== null) {
+      const score = selectionScore(scores, this.metric);
+      if (progress.bestScore === null || score > progress.bestScore) {
+        Object.assign(progress, { bestScore: score, bestEpoch: progress.epoch, epochsWithoutImprovement: 0 });
+        this.best.keep();
       } else {
         progress.epochsWithoutImprovement++;
       }
@@ -164,7 +186,7 @@ class Loop {
   }
 
   private async save(): Promise<void> {
-    if (this.settings.checkpoint) await saveCheckpoint(this.settings.checkpoint.path, this.state, this.step, this.progress);
+    if (this.settings.checkpoint) await saveCheckpoint(this.settings.checkpoint.path, this.state, this.step, this.progress, this.best);
   }
 
   private result(stoppedEarly: boolean): TrainResult {

@@ -9,7 +9,7 @@ import { checkIdColumns, rowMajorIds, RowStore } from './columns.js';
 import { twoTowerTrainGraph } from './two-tower-graph.js';
 import type { TrainGraph } from './train-graph.js';
 import type { TrainStep } from './train-step.js';
-import type { TrainingTask } from './trainer.js';
+import type { TrainingTask, ValidationScores } from './trainer.js';
 
 export interface TowerColumns {
   /** one id column per field of the tower, in its config order */
@@ -79,10 +79,16 @@ export class TwoTowerTask implements TrainingTask {
     this.fill(step, this.train, order, start, batch, rng);
   }
 
-  async validationLossSum(step: TrainStep, start: number, batch: number): Promise<number> {
-    if (this.valid === null) return 0;
-    this.fill(step, this.valid, null, start, batch, new Rng(start).fork('validation negatives'));
-    return (await step.evaluate(batch)) * batch;
+  async validate(step: TrainStep, batchSize: number): Promise<ValidationScores> {
+    const valid = this.valid;
+    if (valid === null) return { loss: NaN };
+    let sum = 0;
+    for (let start = 0; start < this.validRows; start += batchSize) {
+      const batch = Math.min(batchSize, this.validRows - start);
+      this.fill(step, valid, null, start, batch, new Rng(start).fork('validation negatives'));
+      sum += (await step.evaluate(batch)) * batch;
+    }
+    return { loss: sum / this.validRows };
   }
 
   /** Users of the clicks into bag 0, then per click the positive and K negative ads into bag 1 (B·C rows). */
