@@ -22,7 +22,7 @@ import { ModelState } from '../src/train/model-state.js';
 import { TrainStep } from '../src/train/train-step.js';
 import { loadData } from '../src/data/load.js';
 import { resolveSources } from '../src/data/sources.js';
-import { encodeTable } from '../src/features/encoder.js';
+import { encodeTable, SEED_SELECTION, selectColumns } from '../src/features/encoder.js';
 import { fieldCardinalities } from '../src/features/feature-map.js';
 import { buildFeatures } from '../src/features/pipeline.js';
 import { benchWorld } from './worlds.js';
@@ -49,7 +49,7 @@ async function worldColumns(preset: string): Promise<{ config: CtrModelConfig; c
   const data = await loadData(resolveSources(await benchWorld(preset)));
   try {
     const { tables, featureMap } = await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 });
-    const encoded = await encodeTable(data.db, tables.train, featureMap);
+    const encoded = selectColumns(await encodeTable(data.db, tables.train, featureMap), SEED_SELECTION);
     const n = Math.min(ROWS, encoded.n);
     const columns = { categorical: encoded.categorical.map((c) => c.slice(0, n)), numerical: encoded.numerical.slice(0, n * 7), labels: encoded.clicked.slice(0, n) };
     return { config: benchConfig(fieldCardinalities(featureMap)), columns };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
 import { loadData, type LoadedData } from '../src/data/load.js';
 import { resolveSources } from '../src/data/sources.js';
-import { FeatureEncoder, encodeTable, type RawFeatureRow } from '../src/features/encoder.js';
+import { FeatureEncoder, encodeTable, SEED_SELECTION, selectColumns, type RawFeatureRow } from '../src/features/encoder.js';
 import { fieldCardinalities } from '../src/features/feature-map.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import { buildFeatures, writeFeatureRun, type FeatureStage } from '../src/features/pipeline.js';
@@ -42,8 +42,8 @@ afterAll(() => data.db.close());
 
 describe('the seed world through the whole pipeline', () => {
   it('trains a CTR model that ranks user 1’s shoe ads first and favours each user’s category', async () => {
-    const encodedTrain = await encodeTable(data.db, stage.tables.train, stage.featureMap);
-    const encodedTest = await encodeTable(data.db, stage.tables.test!, stage.featureMap);
+    const encodedTrain = selectColumns(await encodeTable(data.db, stage.tables.train, stage.featureMap), SEED_SELECTION);
+    const encodedTest = selectColumns(await encodeTable(data.db, stage.tables.test!, stage.featureMap), SEED_SELECTION);
     const model = new CtrModel({ ...SEED_CTR_CONFIG, fields: fieldCardinalities(stage.featureMap) });
     const state = ModelState.initialised(model, new Rng(3));
     const task = new CtrTask(

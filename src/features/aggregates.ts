@@ -6,7 +6,10 @@
 // Fallbacks when there is no history: a user or ad CTR takes the global CTR; a user×category CTR takes
 // that category's mean over users (the seed's rule), or the global CTR when the category has no history
 // either; conversion flags take 0. With smoothing strength k, a CTR of c clicks in n impressions becomes
-// (c + k·f) / (n + k), where f is the value it falls back to (k = 0 reproduces the seed).
+// (c + k·f) / (n + k), where f is the value it falls back to (k = 0 reproduces the seed). Beside the CTRs, the
+// impression counts they come from (user, ad, user×category) are features too.
+// Floating-point sums that DuckDB parallelises are taken over DECIMALs (exact, so the same in any order): the
+// same data gives the same features, bit for bit, however the threads interleave.
 import type { Db } from '../data/duckdb.js';
 
 export type FeatureMode = 'point-in-time' | 'snapshot';
@@ -40,7 +43,7 @@ export async function createEndOfTrainingAggregates(db: Db): Promise<void> {
     CREATE OR REPLACE TEMP TABLE fs_user_advertiser AS
       SELECT user_id, advertiser_id, max(converted)::UTINYINT AS converted FROM fs_events GROUP BY user_id, advertiser_id;
     CREATE OR REPLACE TEMP TABLE fs_category_mean AS
-      SELECT category, avg(clicks / impressions) AS mean_ctr FROM fs_user_category GROUP BY category;
+      SELECT category, ${exactMean('clicks / impressions')} AS mean_ctr FROM fs_user_category GROUP BY category;
     CREATE OR REPLACE TEMP TABLE fs_global AS
       SELECT coalesce(sum(clicks) / sum(impressions), 0)::DOUBLE AS ctr, coalesce(sum(impressions), 0)::BIGINT AS impressions FROM fs_user_category;
     CREATE OR REPLACE TEMP TABLE fs_user_row AS
@@ -54,6 +57,11 @@ export async function createEndOfTrainingAggregates(db: Db): Promise<void> {
       LEFT JOIN (SELECT ad_id, count(*) AS impressions, sum(clicked)::BIGINT AS clicks FROM fs_events GROUP BY ad_id) f ON f.ad_id = a.ad_id
       LEFT JOIN fs_category_mean cm ON cm.category = a.category;
   `);
+}
+
+/** The mean of a DOUBLE expression, summed exactly (DECIMAL(38,18)), so it does not depend on the summation order. */
+export function exactMean(expr: string): string {
+  return `CAST(sum(CAST(${expr} AS DECIMAL(38, 18))) AS DOUBLE) / count(*)`;
 }
 
 /** (c + k·f) / (n + k) as SQL, and plain c / n when k = 0 (so the seed's numbers are reproduced exactly). */
@@ -74,7 +82,10 @@ export function endOfTrainingFeatures(k: number): { columns: string; joins: stri
       CASE WHEN a.impressions > 0 THEN ${smoothedCtr('a.clicks', 'a.impressions', global, k)} ELSE ${global} END AS ad_historical_ctr,
       CASE WHEN uc.impressions > 0 THEN ${smoothedCtr('uc.clicks', 'uc.impressions', 'a.category_mean_ctr', k)} ELSE a.category_mean_ctr END AS user_x_category_ctr,
       coalesce(ua.converted, 0)::DOUBLE AS user_x_advertiser_converted,
-      coalesce(uc.converted, 0)::DOUBLE AS user_x_category_converted`,
+      coalesce(uc.converted, 0)::DOUBLE AS user_x_category_converted,
+      u.impressions::DOUBLE AS user_impressions,
+      a.impressions::DOUBLE AS ad_impressions,
+      coalesce(uc.impressions, 0)::DOUBLE AS user_x_category_impressions`,
     joins: `
       LEFT JOIN fs_user_category uc ON uc.user_id = e.user_id AND uc.category = a.category
       LEFT JOIN fs_user_advertiser ua ON ua.user_id = e.user_id AND ua.advertiser_id = a.advertiser_id`,
@@ -94,7 +105,7 @@ export function endOfTrainingFeatures(k: number): { columns: string; joins: stri
 const before = (partition: string): string => `(PARTITION BY ${partition} ORDER BY event_idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`;
 const rowsBefore = (partition: string): string => `row_number() OVER (PARTITION BY ${partition} ORDER BY event_idx) - 1`;
 
-/** Creates fs_point_in_time(event_idx, the five aggregate columns) for every training event, stored in event order. */
+/** Creates fs_point_in_time(event_idx, the aggregate columns) for every training event, stored in event order. */
 export async function createPointInTimeFeatures(db: Db, k: number): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE fs_pit_history AS
       SELECT e.event_idx, e.category, e.clicked,
@@ -132,7 +143,10 @@ export async function createPointInTimeFeatures(db: Db, k: number): Promise<void
         CASE WHEN a_n > 0 THEN ${smoothedCtr('a_c', 'a_n', 'g', k)} ELSE g END AS ad_historical_ctr,
         CASE WHEN uc_n > 0 THEN ${smoothedCtr('uc_c', 'uc_n', 'm', k)} ELSE m END AS user_x_category_ctr,
         ua_conv::DOUBLE AS user_x_advertiser_converted,
-        uc_conv::DOUBLE AS user_x_category_converted
+        uc_conv::DOUBLE AS user_x_category_converted,
+        u_n::DOUBLE AS user_impressions,
+        a_n::DOUBLE AS ad_impressions,
+        uc_n::DOUBLE AS user_x_category_impressions
       FROM fallbacks
       ORDER BY event_idx`);
   await db.run('DROP TABLE fs_pit_history; DROP TABLE fs_pit_running');

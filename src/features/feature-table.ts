@@ -16,6 +16,15 @@ export const FEATURE_COLUMNS = [
 
 export type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
 
+/** The aggregate columns of a feature table: the seed's five, then the impression counts they come from. */
+export const AGGREGATE_COLUMNS = [
+  'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr', 'user_x_advertiser_converted', 'user_x_category_converted',
+  'user_impressions', 'ad_impressions', 'user_x_category_impressions',
+] as const;
+
+/** The counts adrank adds beside the seed's columns. */
+export const COUNT_COLUMNS = ['user_impressions', 'ad_impressions', 'user_x_category_impressions'] as const;
+
 /** Column types of an exported feature table (text as plain strings, flags and small integers as INTEGER). */
 export const FEATURE_COLUMN_TYPES: Readonly<Record<FeatureColumn, string>> = {
   user_id: 'BIGINT', ad_id: 'BIGINT', device: 'VARCHAR', location: 'VARCHAR',
@@ -58,8 +67,7 @@ export async function buildFeatureTables(data: LoadedData, options: AggregateOpt
     // Materialised, so the planner knows its size and probes it against the catalogues (not the other way round).
     await db.run('CREATE OR REPLACE TEMP TABLE fs_pit_events AS SELECT * FROM event_log POSITIONAL JOIN (SELECT * EXCLUDE (event_idx) FROM fs_point_in_time)');
     await db.run('DROP TABLE fs_point_in_time');
-    await joinFeatureTable(db, 'fs_pit_events', 'features_train',
-      'e.user_historical_ctr, e.ad_historical_ctr, e.user_x_category_ctr, e.user_x_advertiser_converted, e.user_x_category_converted', '');
+    await joinFeatureTable(db, 'fs_pit_events', 'features_train', AGGREGATE_COLUMNS.map((c) => `e.${c}`).join(', '), '');
     await db.run('DROP TABLE fs_pit_events');
   }
   const tables: FeatureTables = { train: 'features_train', options };

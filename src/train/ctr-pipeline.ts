@@ -3,7 +3,7 @@
 import { Rng } from '../core/rng.js';
 import type { LoadedData } from '../data/load.js';
 import { logLoss, mean, rocAuc } from '../eval/metrics.js';
-import { encodeTable } from '../features/encoder.js';
+import { encodeTable, SEED_SELECTION, selectColumns } from '../features/encoder.js';
 import { fieldCardinalities } from '../features/feature-map.js';
 import type { FeatureStage } from '../features/pipeline.js';
 import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
@@ -29,14 +29,14 @@ export interface CtrRun {
 }
 
 export async function trainCtrOnFeatures(data: LoadedData, stage: FeatureStage, loss: CtrLoss, settings: TrainSettings): Promise<CtrRun> {
-  const rows = await encodeTable(data.db, stage.tables.train, stage.featureMap);
+  const rows = selectColumns(await encodeTable(data.db, stage.tables.train, stage.featureMap), SEED_SELECTION);
   const model = new CtrModel({ ...SEED_CTR_CONFIG, fields: fieldCardinalities(stage.featureMap) });
   const state = ModelState.initialised(model, new Rng(settings.seed).fork('model'));
   const task = new CtrTask(model, loss, { categorical: rows.categorical, numerical: rows.numerical, labels: rows.clicked });
   const result = await train(task, state, settings);
   let heldOut: HeldOutScore | null = null;
   if (stage.tables.test) {
-    const test = await encodeTable(data.db, stage.tables.test, stage.featureMap);
+    const test = selectColumns(await encodeTable(data.db, stage.tables.test, stage.featureMap), SEED_SELECTION);
     const probs = await predictCtr(model, state, test);
     heldOut = { rows: test.n, logLoss: logLoss(probs, test.clicked), auc: rocAuc(probs, test.clicked), meanPrediction: mean(probs), clickRate: mean(test.clicked) };
   }

@@ -62,7 +62,7 @@ export class IdIndex {
  * the order of `ids`; unknown ids give -1.
  */
 export function idLookup(ids: ArrayLike<number>): (id: number) => number {
-  const spec = fitIdEncoder(Float64Array.from(ids), Infinity, 0);
+  const { spec } = fitIdEncoder(Float64Array.from(ids), new Float64Array(ids.length), { maxRows: Infinity, hashShare: 0, salt: 0 });
   if (spec.kind === 'dense' && spec.rows === ids.length && spec.runStarts.length <= Math.max(16, ids.length / 64)) {
     const sortedRow = compileIdEncoder(spec); // row among the sorted ids
     const rowOf = new Int32Array(ids.length);
