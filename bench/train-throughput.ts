@@ -15,7 +15,7 @@ import { Rng } from '../src/core/rng.js';
 import { int64Words } from '../src/engine/dtype.js';
 import { createSession, DEFAULT_SESSION } from '../src/engine/onnx/runner.js';
 import { CtrModel, SEED_CTR_CONFIG, type CtrModelConfig } from '../src/models/ctr-model.js';
-import { ctrInferenceGraph } from '../src/models/export.js';
+import { ctrInferenceGraph } from '../src/pipeline/export.js';
 import { checkCtrColumns, RowStore, type CtrColumns } from '../src/train/columns.js';
 import { ctrTrainGraph, SEED_CTR_LOSS } from '../src/train/ctr-graph.js';
 import { ModelState } from '../src/train/model-state.js';

@@ -14,7 +14,7 @@ import { fieldCardinalities } from '../src/features/feature-map.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import { buildFeatures, writeFeatureRun, type FeatureStage } from '../src/features/pipeline.js';
 import { CtrModel, SEED_CTR_CONFIG } from '../src/models/ctr-model.js';
-import { ctrInferenceGraph } from '../src/models/export.js';
+import { ctrInferenceGraph } from '../src/pipeline/export.js';
 import { CtrTask } from '../src/train/ctr-task.js';
 import { ModelState } from '../src/train/model-state.js';
 import { SEED_OPTIMIZER } from '../src/train/train-step.js';

@@ -28,6 +28,9 @@ export interface EncodedTable {
   /** raw user and ad ids (N), for grouping and joins */
   userId: Float64Array;
   adId: Float64Array;
+  /** the user's and the ad's impressions before the row (N): 0 for a new user or ad */
+  userImpressions: Float32Array;
+  adImpressions: Float32Array;
 }
 
 /** A model's view of encoded rows: its fields' columns and its numericals row-major. */
@@ -148,6 +151,7 @@ export async function encodeTable(db: Db, table: string, map: FeatureMap): Promi
   const out: EncodedTable = {
     n, categorical: new Map(), numerical: new Map(),
     clicked: new Float32Array(n), converted: new Float32Array(n), userId: new Float64Array(n), adId: new Float64Array(n),
+    userImpressions: new Float32Array(n), adImpressions: new Float32Array(n),
   };
   // Per categorical feature: an expression giving a small integer, and a lookup from it to the vocabulary row.
   const cats: { name: string; expr: string; lookup: (code: number) => number; target: Int32Array }[] = [];
@@ -196,8 +200,13 @@ export async function encodeTable(db: Db, table: string, map: FeatureMap): Promi
     }
     for (const { id, encode, target } of idEncoders) {
       const ids = id.name === 'user_id' ? out.userId : out.adId;
+      const counts = id.name === 'user_id' ? out.userImpressions : out.adImpressions;
       const history = chunk.getColumnVector(rawAt.get(historyColumn(id.name))!);
-      for (let r = 0; r < rows; r++) target[at[r]] = encode(ids[at[r]], history.getItem(r) as number);
+      for (let r = 0; r < rows; r++) {
+        const count = history.getItem(r) as number;
+        counts[at[r]] = count;
+        target[at[r]] = encode(ids[at[r]], count);
+      }
     }
     for (const { s, encode, target } of nums) {
       const vector = chunk.getColumnVector(rawAt.get(s.column)!);

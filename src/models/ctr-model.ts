@@ -9,7 +9,7 @@ import type { LayerContext } from '../engine/layers/context.js';
 import { DotInteraction } from '../engine/layers/dot-interaction.js';
 import { Mlp } from '../engine/layers/mlp.js';
 import type { ParamSpec } from '../engine/params.js';
-import { deepFreeze, fail, readArray, readInt, readNumber, readObject, readString } from './strict-config.js';
+import { deepFreeze, fail, readArray, readInt, readNumber, readObject, readString } from '../core/strict-config.js';
 
 export interface FieldSpec {
   name: string;

@@ -6,7 +6,7 @@ import type { EmbeddingSpec } from '../engine/embedding/table.js';
 import { Tower, type TowerShape } from '../engine/layers/tower.js';
 import type { ParamSpec } from '../engine/params.js';
 import { SEED_FIELDS, type FieldSpec } from './ctr-model.js';
-import { deepFreeze, fail, readArray, readInt, readObject, readString } from './strict-config.js';
+import { deepFreeze, fail, readArray, readInt, readObject, readString } from '../core/strict-config.js';
 
 export interface TowerConfig {
   fields: readonly FieldSpec[];

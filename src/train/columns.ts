@@ -98,19 +98,22 @@ export class RowStore {
 
   /**
    * Copy rows order[start + b] (or start + b when `order` is null) into the step: ids → arena rows (B,F) of
-   * bag `target.bag`, numericals → input `target.numerical` (B,M), each label → the input of its name (B).
+   * bag `target.bag`, numericals → input `target.numerical` (B,M), each label → the input of its name (B); rows
+   * land from destination row `target.at` (default 0) on.
    */
-  fill(step: TrainStep, order: Int32Array | null, start: number, batch: number, target = { bag: 0, numerical: 'numerical' }): void {
+  fill(step: TrainStep, order: Int32Array | null, start: number, batch: number, target: { bag: number; numerical: string; at?: number } = { bag: 0, numerical: 'numerical' }): void {
     const { ids, offsets } = step.bags[target.bag];
     const { width, fields, numerical: m, ints, floats } = this;
     const numericalInput = step.buffer(target.numerical);
     const labelInputs = this.labelNames.map((name) => step.buffer(name));
     const labelCount = labelInputs.length;
+    const at = target.at ?? 0;
     for (let b = 0; b < batch; b++) {
       const base = (order === null ? start + b : order[start + b]) * width;
-      for (let f = 0; f < fields; f++) ids[b * fields + f] = offsets[f] + ints[base + f];
-      for (let k = 0; k < m; k++) numericalInput[b * m + k] = floats[base + fields + k];
-      for (let k = 0; k < labelCount; k++) labelInputs[k][b] = floats[base + fields + m + k];
+      const row = at + b;
+      for (let f = 0; f < fields; f++) ids[row * fields + f] = offsets[f] + ints[base + f];
+      for (let k = 0; k < m; k++) numericalInput[row * m + k] = floats[base + fields + k];
+      for (let k = 0; k < labelCount; k++) labelInputs[k][row] = floats[base + fields + m + k];
     }
   }
 }

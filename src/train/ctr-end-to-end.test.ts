@@ -9,7 +9,7 @@ import { createWorld, generateLog, type GeneratedLog } from '../data/generate/lo
 import { worldSpec } from '../data/generate/presets.js';
 import type { World } from '../data/generate/world.js';
 import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
-import { ctrInferenceGraph } from '../models/export.js';
+import { ctrInferenceGraph } from '../pipeline/export.js';
 import type { CtrColumns } from './columns.js';
 import { CtrTask } from './ctr-task.js';
 import { ModelState } from './model-state.js';

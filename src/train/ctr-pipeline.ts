@@ -10,7 +10,7 @@ import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
 import type { CtrLoss } from './ctr-graph.js';
 import { CtrTask } from './ctr-task.js';
 import { ModelState } from './model-state.js';
-import { predictCtr } from './predict.js';
+import { predictCtr } from '../pipeline/predict.js';
 import { train, type TrainResult, type TrainSettings } from './trainer.js';
 
 export interface HeldOutScore {

@@ -29,12 +29,12 @@ export class ModelState {
     return new ModelState(new ParamStore(layout.params()), map);
   }
 
-  /** Fresh state: dense parameters as PyTorch initialises them, tables N(0, 1) like nn.Embedding. */
-  static initialised(layout: ModelLayout, rng: Rng): ModelState {
+  /** Fresh state: dense parameters as PyTorch initialises them, tables N(0, σ²) (σ = 1 like nn.Embedding). */
+  static initialised(layout: ModelLayout, rng: Rng, embeddingStd = 1): ModelState {
     const state = ModelState.empty(layout);
     const dense = rng.fork('dense');
     for (const spec of state.params.specs) state.params.initialise(spec.name, dense);
-    for (const [name, table] of state.tables) table.fillNormal(rng.fork(name));
+    for (const [name, table] of state.tables) table.fillNormal(rng.fork(name), embeddingStd);
     return state;
   }
 

@@ -15,7 +15,7 @@ import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
 import { CtrTask } from './ctr-task.js';
 import { ModelState } from './model-state.js';
 import { fitPlatt, plattLoss } from './platt.js';
-import { predictLogits } from './predict.js';
+import { predictLogits } from '../pipeline/predict.js';
 import { SEED_OPTIMIZER } from './train-step.js';
 import { train } from './trainer.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { Rng } from '../core/rng.js';
 import type { GraphBuilder } from '../engine/onnx/graph-builder.js';
-import { towerInferenceGraph } from '../models/export.js';
+import { towerInferenceGraph } from '../pipeline/export.js';
 import { createWorld, generateLog, type GeneratedLog } from '../data/generate/log.js';
 import { worldSpec } from '../data/generate/presets.js';
 import { SEED_CTR_CONFIG } from '../models/ctr-model.js';

@@ -9,6 +9,7 @@ import { bceWithLogits } from './bce.js';
 import { esmmLoss } from './esmm.js';
 import { focalLoss } from './focal.js';
 import { softmaxCrossEntropyFirst } from './softmax-ce.js';
+import { inBatchSoftmax } from './in-batch-softmax.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -113,5 +114,65 @@ describe('losses', () => {
     );
     expect(results.length).toBe(2);
     expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
+  });
+});
+
+describe('in-batch softmax with logQ correction and accidental-hit masking', () => {
+  const B = 4;
+  const P = 7;
+  const O = 3;
+  const rng = new Rng(21);
+  const user = Array.from({ length: B * O }, () => rng.normal());
+  const ad = Array.from({ length: P * O }, () => rng.normal());
+  const logQ = Array.from({ length: P }, () => Math.log(0.01 + rng.next()));
+  // row 1's positive ad (key 5) appears again in column 3, row 0's (key 2) in column 6: both are masked for that row
+  const positiveKey = [2, 5, 8, 9];
+  const columnKey = [2, 5, 8, 9, 5, 11, 2];
+
+  function reference(): number {
+    let loss = 0;
+    for (let b = 0; b < B; b++) {
+      const scores: number[] = [];
+      for (let j = 0; j < P; j++) {
+        if (j !== b && columnKey[j] === positiveKey[b]) continue;
+        let dot = 0;
+        for (let o = 0; o < O; o++) dot += user[b * O + o] * ad[j * O + o];
+        scores.push(dot - logQ[j]);
+      }
+      let dotB = 0;
+      for (let o = 0; o < O; o++) dotB += user[b * O + o] * ad[b * O + o];
+      const max = Math.max(...scores);
+      const logSum = max + Math.log(scores.reduce((s, x) => s + Math.exp(x - max), 0));
+      loss += logSum - (dotB - logQ[b]);
+    }
+    return loss / B;
+  }
+
+  test('value against the plain formula, gradients against finite differences', async () => {
+    const results = await finiteDifferenceCheck(
+      {
+        user: { shape: [B, O], values: user }, ad: { shape: [P, O], values: ad }, logq: { shape: [P], values: logQ },
+        positive: { shape: [B], values: positiveKey }, column: { shape: [P], values: columnKey },
+      },
+      [],
+      (ctx, names) => {
+        const out = inBatchSoftmax(ctx.g, names.user, names.ad, names.logq, names.positive, names.column);
+        return { objective: out.loss, inputGrads: { user: out.dUser, ad: out.dAd } };
+      },
+      { rng },
+    );
+    expect(results.filter((r) => !r.ok).map((r) => r.message)).toEqual([]);
+    expect(results).toHaveLength(2);
+
+    const g = new GraphBuilder('ibs', 'float64');
+    const names = ['user', 'ad', 'logq', 'positive', 'column'];
+    const shapes = [[B, O], [P, O], [P], [B], [P]];
+    names.forEach((n, i) => g.input(n, 'float64', shapes[i]));
+    const out = inBatchSoftmax(g, 'user', 'ad', 'logq', 'positive', 'column');
+    g.output(g.rename(out.loss, 'loss'), 'float64', []);
+    const session = await ort.InferenceSession.create(g.serialize());
+    const values = [user, ad, logQ, positiveKey, columnKey];
+    const run = await session.run(Object.fromEntries(names.map((n, i) => [n, new ort.Tensor('float64', Float64Array.from(values[i]), shapes[i])])));
+    expect(Number(run.loss.data[0])).toBeCloseTo(reference(), 10);
   });
 });

@@ -5,6 +5,7 @@ import { assert } from '../../core/errors.js';
 import { bytesOf, toFloat, type DataArray, type Dtype, type FloatDtype } from '../dtype.js';
 import {
   IR_VERSION,
+  ModelMetadata,
   ModelProto,
   OnnxAttributeType,
   OnnxDataType,
@@ -46,6 +47,7 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProtoJson[] = [];
   private readonly names = new Set<string>();
   private readonly constantCache = new Map<string, string>();
+  private readonly metadata = new Map<string, string>();
   private counter = 0;
 
   /** `float` is the element type of the graph's activations: constants made by `scalar` use it. */
@@ -141,10 +143,16 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A key/value pair stored in the model's metadata_props (e.g. the FeatureMap hash a model was trained with). */
+  setMetadata(key: string, value: string): void {
+    this.metadata.set(key, value);
+  }
+
   serialize(): Uint8Array {
     const model = {
       irVersion: IR_VERSION,
       producerName: 'adrank',
+      metadataProps: [...this.metadata].map(([key, value]) => ({ key, value })),
       opsetImport: [{ domain: '', version: OPSET_VERSION }],
       graph: {
         name: this.graphName,
@@ -186,4 +194,10 @@ function attribute(name: string, value: AttrValue): AttributeProtoJson {
   if (typeof value === 'string') return { name, type: OnnxAttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: OnnxAttributeType.INTS, ints: value };
   return { name, type: OnnxAttributeType.FLOAT, f: value.float };
+}
+
+/** The metadata_props of a serialised model, read without decoding its graph. */
+export function readModelMetadata(bytes: Uint8Array): Map<string, string> {
+  const decoded = ModelMetadata.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[] };
+  return new Map((decoded.metadataProps ?? []).map((p) => [p.key, p.value]));
 }

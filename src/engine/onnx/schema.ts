@@ -131,6 +131,12 @@ const descriptor = {
             metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
           },
         },
+        // the model's metadata alone: decoding skips the graph (one length-delimited field) without parsing it
+        ModelMetadata: {
+          fields: {
+            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+          },
+        },
       },
     },
   },
@@ -140,6 +146,7 @@ const root = protobuf.Root.fromJSON(descriptor);
 
 /** The reflected ModelProto type: encode a plain object with `ModelProto.encode(obj).finish()`. */
 export const ModelProto = root.lookupType('onnx.ModelProto');
+export const ModelMetadata = root.lookupType('onnx.ModelMetadata');
 
 // Plain-object shapes of the messages above, as the builder fills them (camelCase field names).
 export interface TensorProtoJson {

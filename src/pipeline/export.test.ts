@@ -13,11 +13,11 @@ import { ModelState, type ModelLayout } from '../train/model-state.js';
 import { TrainStep } from '../train/train-step.js';
 import type { TrainGraph } from '../train/train-graph.js';
 import { twoTowerTrainGraph } from '../train/two-tower-graph.js';
-import { CtrModel, SEED_CTR_CONFIG } from './ctr-model.js';
-import { EsmmModel } from './esmm-model.js';
+import { CtrModel, SEED_CTR_CONFIG } from '../models/ctr-model.js';
+import { EsmmModel } from '../models/esmm-model.js';
 import { ctrInferenceGraph, esmmInferenceGraph, towerInferenceGraph, writeOnnx } from './export.js';
 import type { GraphBuilder } from '../engine/onnx/graph-builder.js';
-import { SEED_TWO_TOWER_CONFIG, TwoTowerModel } from './two-tower.js';
+import { SEED_TWO_TOWER_CONFIG, TwoTowerModel } from '../models/two-tower.js';
 
 const B = 37;
 

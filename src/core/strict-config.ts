@@ -1,6 +1,6 @@
-// Strict validation for model configs: unknown keys and wrong types fail with the path of the offending
-// field, then the config is frozen. One small reader per field type keeps each model's parser declarative.
-import { AdrankError } from '../core/errors.js';
+// Strict validation for configs: unknown keys and wrong types fail with the path of the offending field, then
+// the config is frozen. One small reader per field type keeps each parser declarative.
+import { AdrankError } from './errors.js';
 
 export type Path = string;
 
@@ -46,4 +46,28 @@ export function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+export function readBoolean(value: unknown, path: Path): boolean {
+  if (typeof value !== 'boolean') fail(path, 'expected true or false', 'fix the value');
+  return value;
+}
+
+export function readChoice<T extends string>(value: unknown, path: Path, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) fail(path, `expected one of ${choices.join(', ')}`, 'fix the value');
+  return value as T;
+}
+
+/** Fails with the path of the first of `keys` that `raw` lacks. */
+export function requireKeys(raw: Record<string, unknown>, path: Path, keys: readonly string[]): void {
+  for (const key of keys) if (!(key in raw)) fail(`${path}.${key}`, 'missing', `required keys: ${keys.join(', ')}`);
+}
+
+/** `override` laid over `base`: objects merge key by key, anything else (arrays included) replaces. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value);
+  return out;
 }

@@ -8,9 +8,9 @@ import { lookupRows } from '../engine/embedding/lookup.js';
 import { LayerContext } from '../engine/layers/context.js';
 import { GraphBuilder } from '../engine/onnx/graph-builder.js';
 import type { ModelState } from '../train/model-state.js';
-import type { CtrModel } from './ctr-model.js';
-import type { EsmmModel } from './esmm-model.js';
-import type { TowerModel } from './two-tower.js';
+import type { CtrModel } from '../models/ctr-model.js';
+import type { EsmmModel } from '../models/esmm-model.js';
+import type { TowerModel } from '../models/two-tower.js';
 
 /**
  * ids (B,F) int64 → embeddings (B,F·D) with the bag's arena as an initializer. Ids are clamped into their own

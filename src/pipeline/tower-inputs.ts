@@ -1,0 +1,155 @@
+// What the two towers read, built one way for training, evaluation and serving: raw feature rows (named as the
+// feature table's columns) encoded with the FeatureMap. The user tower may read only what is known before
+// retrieval — the user, the context, and user-level history such as the affinity to each category; a feature
+// that depends on the candidate ad (a user × ad cross) has no value there and enters as its training mean (0 once
+// standardised). The ad tower reads only the ad, so its vectors are computed once per run.
+// Legend: N rows, A ads, C categories, F fields, M numericals.
+import type { Db } from '../data/duckdb.js';
+import { smoothedCtr } from '../features/aggregates.js';
+import { categoryAffinity } from '../features/click-history.js';
+import type { FeatureEncoder, RawFeatureRow } from '../features/encoder.js';
+import { standardizerOf } from '../features/feature-map.js';
+import type { SideColumns } from '../train/retrieval-task.js';
+
+export interface TowerFeatures {
+  categorical: readonly string[];
+  numerical: readonly string[];
+  /** append the user's affinity to each category (user tower only) */
+  categoryAffinity?: boolean;
+}
+
+/** Encodes raw rows for a tower; `affinity` (N, C) is appended to the numericals when the tower reads it. */
+export function encodeTower(encoder: FeatureEncoder, features: TowerFeatures, rows: readonly RawFeatureRow[], affinity?: Float32Array, categories = 0): SideColumns {
+  const n = rows.length;
+  const M = features.numerical.length;
+  const C = features.categoryAffinity ? categories : 0;
+  const categorical = features.categorical.map(() => new Int32Array(n));
+  const numerical = new Float32Array(n * (M + C));
+  const standardizers = features.numerical.map((name) => ({ column: standardizerOf(encoder.map, name).column, encode: encoder.numericalEncoder(name) }));
+  rows.forEach((row, i) => {
+    features.categorical.forEach((name, f) => (categorical[f][i] = encoder.field(name, row)));
+    standardizers.forEach(({ column, encode }, m) => {
+      const raw = row[column];
+      numerical[i * (M + C) + m] = raw === undefined ? 0 : encode(Number(raw)); // unknown before retrieval: the mean
+    });
+    if (C > 0 && affinity) numerical.set(affinity.subarray(i * C, (i + 1) * C), i * (M + C) + M);
+  });
+  return { categorical, numerical };
+}
+
+/** The ad catalogue at the end of training, in catalogue order (the rows of the index). */
+export interface AdCatalog {
+  adId: Float64Array;
+  category: string[];
+  advertiserId: Float64Array;
+  format: string[];
+  bid: Float64Array;
+  impressions: Float64Array;
+  clicks: Float64Array;
+  globalCtr: number;
+  ctrPriorStrength: number;
+}
+
+export async function readAdCatalog(db: Db, ctrPriorStrength: number): Promise<AdCatalog> {
+  const rows = await db.rows(`SELECT ad_id::DOUBLE AS ad_id, CAST(category AS VARCHAR) AS category, advertiser_id::DOUBLE AS advertiser_id,
+      CAST(format AS VARCHAR) AS format, bid, impressions::DOUBLE AS impressions, clicks::DOUBLE AS clicks FROM fs_ad_row ORDER BY ad_idx`);
+  return {
+    adId: Float64Array.from(rows, (r) => Number(r.ad_id)),
+    category: rows.map((r) => String(r.category)),
+    advertiserId: Float64Array.from(rows, (r) => Number(r.advertiser_id)),
+    format: rows.map((r) => String(r.format)),
+    bid: Float64Array.from(rows, (r) => Number(r.bid)),
+    impressions: Float64Array.from(rows, (r) => Number(r.impressions)),
+    clicks: Float64Array.from(rows, (r) => Number(r.clicks)),
+    globalCtr: Number(await db.scalar('SELECT ctr FROM fs_global')),
+    ctrPriorStrength,
+  };
+}
+
+/** An ad's CTR from its counts, as the aggregates define it (smoothed toward the global CTR, or the global CTR without history). */
+export function adCtr(clicks: number, impressions: number, globalCtr: number, k: number): number {
+  if (!(impressions > 0)) return globalCtr;
+  return k === 0 ? clicks / impressions : (clicks + k * globalCtr) / (impressions + k);
+}
+
+/** The raw row of catalogue ad `a` with the given history (end of training by default). */
+export function adRow(catalog: AdCatalog, a: number, history?: { impressions: number; clicks: number; globalCtr: number }): RawFeatureRow {
+  const impressions = history?.impressions ?? catalog.impressions[a];
+  const clicks = history?.clicks ?? catalog.clicks[a];
+  return {
+    ad_id: catalog.adId[a], category: catalog.category[a], advertiser_id: catalog.advertiserId[a], format: catalog.format[a], bid: catalog.bid[a],
+    ad_impressions: impressions, ad_historical_ctr: adCtr(clicks, impressions, history?.globalCtr ?? catalog.globalCtr, catalog.ctrPriorStrength),
+  };
+}
+
+/** A user as serving sees them: attributes, history, and the smoothed CTR in each category (category means where none). */
+export interface UserProfile {
+  userId: number;
+  known: boolean;
+  ageGroup: string;
+  gender: string;
+  country: string;
+  ctr: number;
+  impressions: number;
+  /** (C) in the categories' order */
+  categoryCtr: Float64Array;
+}
+
+export interface RequestContext {
+  device: string;
+  location: string;
+  weekday: number;
+  month: number;
+  hour: number;
+}
+
+/** The raw user-tower row of a user in a context. */
+export function userRow(user: UserProfile, context: RequestContext): RawFeatureRow {
+  return {
+    user_id: user.userId, user_impressions: user.known ? user.impressions : 0, age_group: user.ageGroup, gender: user.gender, country: user.country,
+    user_historical_ctr: user.ctr, device: context.device, location: context.location, weekday: context.weekday, month: context.month, hour: context.hour,
+  };
+}
+
+/** The user's affinity (C) to each category: 0 where the CTR is the category mean. */
+export function userAffinity(user: UserProfile, categoryMean: ArrayLike<number>, out = new Float32Array(categoryMean.length)): Float32Array {
+  for (let c = 0; c < out.length; c++) out[c] = categoryAffinity(user.categoryCtr[c], categoryMean[c]);
+  return out;
+}
+
+/** Profiles of users at the end of training, from the aggregate tables (what the online tables hold). */
+export async function readUserProfiles(db: Db, userIds: readonly number[], categories: readonly string[], ctrPriorStrength: number): Promise<{ profiles: Map<number, UserProfile>; categoryMean: Float64Array; globalCtr: number }> {
+  const globalCtr = Number(await db.scalar('SELECT ctr FROM fs_global'));
+  const means = await db.rows('SELECT CAST(category AS VARCHAR) AS c, mean_ctr FROM fs_category_mean');
+  const categoryMean = Float64Array.from(categories, (c) => Number(means.find((m) => m.c === c)?.mean_ctr ?? globalCtr));
+  const wanted = [...new Set(userIds)];
+  await db.run('CREATE OR REPLACE TEMP TABLE eval_users (user_id BIGINT)');
+  for (let i = 0; i < wanted.length; i += 5000) await db.run(`INSERT INTO eval_users VALUES ${wanted.slice(i, i + 5000).map((u) => `(${u})`).join(',')}`);
+  const k = ctrPriorStrength;
+  const users = await db.rows(`SELECT u.user_id::DOUBLE AS id, CAST(u.age_group AS VARCHAR) AS a, CAST(u.gender AS VARCHAR) AS g, CAST(u.country AS VARCHAR) AS c,
+      u.impressions::DOUBLE AS n, u.clicks::DOUBLE AS k FROM fs_user_row u JOIN eval_users w ON w.user_id = u.user_id`);
+  const profiles = new Map<number, UserProfile>();
+  for (const r of users) {
+    const n = Number(r.n);
+    profiles.set(Number(r.id), {
+      userId: Number(r.id), known: true, ageGroup: String(r.a), gender: String(r.g), country: String(r.c), impressions: n,
+      ctr: n > 0 ? (k === 0 ? Number(r.k) / n : (Number(r.k) + k * globalCtr) / (n + k)) : globalCtr,
+      categoryCtr: Float64Array.from(categoryMean),
+    });
+  }
+  const pairs = await db.rows(`SELECT uc.user_id::DOUBLE AS id, CAST(uc.category AS VARCHAR) AS c, ${smoothedCtr('uc.clicks', 'uc.impressions', `coalesce(cm.mean_ctr, ${globalCtr})`, k)} AS ctr
+      FROM fs_user_category uc JOIN eval_users w ON w.user_id = uc.user_id LEFT JOIN fs_category_mean cm ON cm.category = uc.category`);
+  const code = new Map(categories.map((c, i) => [c, i]));
+  for (const p of pairs) {
+    const profile = profiles.get(Number(p.id));
+    const c = code.get(String(p.c));
+    if (profile && c !== undefined) profile.categoryCtr[c] = Number(p.ctr);
+  }
+  await db.run('DROP TABLE eval_users');
+  return { profiles, categoryMean, globalCtr };
+}
+
+/** A user the catalogue does not know: no attributes (OOV rows), the global CTR, the category means. */
+export function unknownUser(userId: number, categoryMean: Float64Array, globalCtr: number): UserProfile {
+  return { userId, known: false, ageGroup: '', gender: '', country: '', ctr: globalCtr, impressions: 0, categoryCtr: Float64Array.from(categoryMean) };
+}
