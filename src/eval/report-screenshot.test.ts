@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
 import { AdrankError } from '../core/errors.js';
 import { renderReport, writeReport } from './report.js';
-import type { ReportData } from './report-data.js';
+import type { LineChart, ReportChart, ReportData } from './report-data.js';
 import { chromiumPath, launchChromium, screenshotProblems, screenshotReport } from './report-screenshot.js';
 import { typicalCtrRunReport } from './report/fixture.js';
 
@@ -117,6 +117,31 @@ describe.skipIf(!haveChromium)('report in headless Chromium', () => {
     expect(result.consoleErrors).toEqual([]);
     expect(result.charts[0].series.map((s) => s.pixels > 0)).toEqual([true, false]);
     expect(result.charts[0].drawn).toBe(false);
+  });
+});
+
+describe.skipIf(!haveChromium)('report edge cases in headless Chromium', () => {
+  const dir = tempDir('adrank-report-edges-');
+  const line = (id: string, series: LineChart['series'], extra: Partial<LineChart> = {}): LineChart =>
+    ({ kind: 'line', id, title: id, xLabel: 'x', yLabel: 'y', series, ...extra });
+
+  it('draws single points, isolated points, flat lines, many series, negative bars and long names', async () => {
+    const charts: ReportChart[] = [
+      line('single', [{ label: 'one point', x: [3], y: [0.5] }]),
+      line('isolated', [{ label: 'between gaps', x: [1, 2, 3, 4, 5], y: [1, null, 2, null, 3] }]),
+      line('flat', [{ label: 'constant', x: [1, 2, 3], y: [2, 2, 2] }], { yLog: true }),
+      line('many', Array.from({ length: 12 }, (_, i) => ({ label: `s${i}`, x: [0, 1], y: [i, i + 1] }))),
+      line('models', Array.from({ length: 5 }, (_, i) => ({ label: `m${i}`, x: [0, 1], y: [i, i + 1], role: 'model' as const }))),
+      { kind: 'bar', id: 'negative', title: 'negative', yLabel: 'v', categories: ['a', 'b', 'c'], series: [{ label: 'n', values: [-1, 2, -3] }] },
+      { kind: 'bar', id: 'long', title: 'long', yLabel: 'v', categories: ['a very long category name indeed', 'another long name'],
+        series: [{ label: 'x', values: [1, 2], role: 'baseline' }, { label: 'y', values: [2, 1], role: 'model' }] },
+      { kind: 'bar', id: 'one', title: 'one', yLabel: 'v', categories: ['only'], series: [{ label: 'v', values: [4] }], horizontal: true },
+    ];
+    const html = join(dir, 'edges.html');
+    await writeReport(html, { title: 'edges', meta: [], sections: [{ id: 's', title: 's', charts }] });
+    const result = await screenshotReport(html, join(dir, 'edges.png'));
+    expect(screenshotProblems(result)).toEqual([]);
+    expect(result.charts.map((c) => c.id)).toEqual(charts.map((c) => c.id));
   });
 });
 

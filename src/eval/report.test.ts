@@ -150,6 +150,25 @@ describe('chart payloads of a typical CTR run', () => {
     expect(devices.series.map((s) => s.color)).toEqual([ROLE_PALETTES.oracle[0], ROLE_PALETTES.model[0]]);
   });
 
+  it('gives every series of a chart its own colour, beyond the palettes too', () => {
+    const many = (role?: 'model'): LineChart => ({ kind: 'line', id: 'c', title: 't', xLabel: 'x', yLabel: 'y',
+      series: Array.from({ length: 14 }, (_, i) => ({ label: `s${i}`, x: [0, 1], y: [0, i], role })) });
+    for (const role of [undefined, 'model'] as const) {
+      const colours = (chartPayload(many(role)) as LinePayload).series.map((s) => s.color);
+      expect(new Set(colours).size).toBe(14);
+      expect(colours.every((c) => /^#[0-9a-f]{6}$/.test(c))).toBe(true);
+    }
+  });
+
+  it('marks isolated points, which a line alone would not show', () => {
+    const chart: LineChart = { kind: 'line', id: 'c', title: 't', xLabel: 'x', yLabel: 'y', series: [
+      { label: 'line', x: [1, 2, 3], y: [1, 2, 3] },
+      { label: 'isolated', x: [1, 2, 3], y: [1, null, 3] },
+      { label: 'single', x: [1], y: [2] },
+    ] };
+    expect((chartPayload(chart) as LinePayload).series.map((s) => s.points)).toEqual([false, true, true]);
+  });
+
   it('non-finite y values become gaps', () => {
     const chart: LineChart = { kind: 'line', id: 'c', title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', x: [1, 2, 3], y: [1, Number.NaN, Number.POSITIVE_INFINITY] }] };
     expect((chartPayload(chart) as LinePayload).series[0].y).toEqual([1, null, null]);
@@ -216,6 +235,8 @@ describe('report data errors', () => {
     expectBadArgument({ title: 't', meta: [], sections: [{ id: '1st', title: 'a' }] }, 'sections[0].id');
     const clash: ReportData = { title: 't', meta: [], sections: [{ id: 'chart-c', title: 'a' }, ...line([{ label: 'a', x: [1], y: [1] }]).sections] };
     expectBadArgument(clash, 'sections[1].charts[0].id');
+    expectBadArgument({ title: 't', meta: [], sections: [{ id: 's', title: 's', tables: [{ columns: [{ label: 'a' }] } as never] }] }, 'sections[0].tables[0].rows');
+    expectBadArgument({ title: 't', meta: {} as never, sections: [] }, 'meta');
   });
 
   it('fails clearly when a library file is missing', () => {

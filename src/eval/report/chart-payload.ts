@@ -59,6 +59,11 @@ function cleanY(value: number | null, log: boolean): number | null {
   return roundForPlot(value);
 }
 
+/** A value with no drawn neighbour (a single point, or one between gaps) is invisible without a marker. */
+function hasIsolatedPoint(y: (number | null)[]): boolean {
+  return y.some((v, i) => v !== null && (i === 0 || y[i - 1] === null) && (i === y.length - 1 || y[i + 1] === null));
+}
+
 function linePayload(chart: LineChart): LinePayload {
   const colours = new ColourAssigner();
   const bandCount = chart.series.filter((s) => s.band).length;
@@ -82,14 +87,15 @@ function linePayload(chart: LineChart): LinePayload {
     bands.push({ upper, lower, fill: withAlpha(lineColours[i], 0.18) });
   });
   chart.series.forEach((s, i) => {
+    const y = s.y.map((v) => cleanY(v, !!chart.yLog));
     add({
       label: s.label,
       color: lineColours[i],
       width: s.role === 'model' ? 2.5 : 2,
       dash: s.dashed ? DASH : null,
-      points: !!s.points,
+      points: !!s.points || hasIsolatedPoint(y),
       bandEdgeOf: null,
-      y: s.y.map((v) => cleanY(v, !!chart.yLog)),
+      y,
     }, s.x.map(roundForPlot));
   });
   const grid = alignGrids(xs);

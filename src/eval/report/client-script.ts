@@ -92,6 +92,16 @@ export const CLIENT_SCRIPT = `
     return texts.reduce(function (w, t) { return Math.max(w, ctx.measureText(t).width); }, 0);
   }
 
+  // bars grow from 0: the range holds 0 and the data, with a little room at the open end(s)
+  function barRange(u, lo, hi) {
+    var min = Math.min(0, lo) * 1.08, max = Math.max(0, hi) * 1.08;
+    return min === max ? [0, 1] : [min, max];
+  }
+
+  function shorten(text, length) {
+    return text.length > length ? text.slice(0, length - 1) + '…' : text;
+  }
+
   function barOptions(p) {
     var n = p.categories.length, groupWidth = 0.8, barWidth = groupWidth / p.series.length;
     var x = p.categories.map(function (_, i) { return i; });
@@ -122,14 +132,19 @@ export const CLIENT_SCRIPT = `
     });
     // long category names: to the side when horizontal, slanted under vertical bars
     if (p.horizontal) categoryAxis.size = labelSize;
-    else if (labelSize > 90) { categoryAxis.rotate = -30; categoryAxis.size = Math.ceil(labelSize * 0.5) + 24; }
+    else if (labelSize > 90) {
+      // slanted down to the left so each name ends at its group (the y axis leaves room on that side), shortened (the legend shows the whole name)
+      categoryAxis.values = function (u, splits) { return splits.map(function (i) { return p.categories[i] == null ? '' : shorten(p.categories[i], 28); }); };
+      categoryAxis.rotate = 30;
+      categoryAxis.size = Math.ceil(Math.min(labelSize, textWidth(p.categories.map(function (c) { return shorten(c, 28); }))) * 0.5) + 24;
+    }
     return {
       data: [x].concat(p.series.map(function (s) { return s.values; })),
       opts: {
         series: series,
         scales: {
           x: { time: false, ori: p.horizontal ? 1 : 0, dir: p.horizontal ? -1 : 1, range: [-0.5, n - 0.5] },
-          y: { ori: p.horizontal ? 0 : 1, range: function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.08 : 1]; } },
+          y: { ori: p.horizontal ? 0 : 1, range: barRange },
         },
         axes: [categoryAxis, axis({ label: p.yLabel, side: p.horizontal ? 2 : 3 })],
         cursor: { points: { show: false } },

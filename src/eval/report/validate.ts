@@ -13,6 +13,13 @@ function fail(field: string, message: string, value: unknown, hint: string): nev
   throw new AdrankError('BAD_ARGUMENT', `report data: ${message}`, { location: { field, value: shown.slice(0, 80) }, hint });
 }
 
+/** The array at `field` (an optional one may be absent); anything else is an error. */
+function list<T>(field: string, value: T[] | undefined, optional = false): T[] {
+  if (value === undefined && optional) return [];
+  if (!Array.isArray(value)) fail(field, 'expected an array', value, optional ? 'pass an array or leave it out' : 'pass an array (it may be empty)');
+  return value;
+}
+
 function checkText(field: string, value: unknown): void {
   if (typeof value !== 'string') fail(field, 'expected a string', value, 'pass plain text');
 }
@@ -39,7 +46,7 @@ function checkRange(field: string, range: unknown, log: boolean | undefined): vo
 
 function checkTable(path: string, table: ReportTable): void {
   if (table.title !== undefined) checkText(`${path}.title`, table.title);
-  if (!Array.isArray(table.columns) || table.columns.length === 0) fail(`${path}.columns`, 'a table needs columns', table.columns, 'add at least one column');
+  if (list(`${path}.columns`, table.columns).length === 0) fail(`${path}.columns`, 'a table needs columns', table.columns, 'add at least one column');
   table.columns.forEach((column, c) => {
     checkText(`${path}.columns[${c}].label`, column.label);
     if (column.format !== undefined && !FORMATS.includes(column.format)) {
@@ -49,7 +56,7 @@ function checkTable(path: string, table: ReportTable): void {
       fail(`${path}.columns[${c}].better`, 'better is "higher" or "lower"', column.better, 'omit it for columns without a best value');
     }
   });
-  table.rows.forEach((row, r) => {
+  list(`${path}.rows`, table.rows).forEach((row, r) => {
     const field = `${path}.rows[${r}]`;
     if (!Array.isArray(row.cells) || row.cells.length !== table.columns.length) {
       fail(`${field}.cells`, `expected ${table.columns.length} cells, one per column`, row.cells?.length, 'use null for a missing value');
@@ -92,7 +99,7 @@ function checkLineChart(path: string, chart: LineChart): void {
 
 function checkBarChart(path: string, chart: BarChart): void {
   checkText(`${path}.yLabel`, chart.yLabel);
-  if (!Array.isArray(chart.categories) || chart.categories.length === 0) fail(`${path}.categories`, 'a bar chart needs categories', chart.categories, 'add at least one category');
+  if (list(`${path}.categories`, chart.categories).length === 0) fail(`${path}.categories`, 'a bar chart needs categories', chart.categories, 'add at least one category');
   chart.categories.forEach((category, c) => checkText(`${path}.categories[${c}]`, category));
   chart.series.forEach((series, s) => {
     const field = `${path}.series[${s}]`;
@@ -110,9 +117,9 @@ function checkBarChart(path: string, chart: BarChart): void {
 function checkSection(path: string, section: ReportSection, ids: Set<string>): void {
   checkId(`${path}.id`, section.id, ids);
   checkText(`${path}.title`, section.title);
-  (section.paragraphs ?? []).forEach((p, i) => checkText(`${path}.paragraphs[${i}]`, p));
-  (section.tables ?? []).forEach((table, t) => checkTable(`${path}.tables[${t}]`, table));
-  (section.charts ?? []).forEach((chart, c) => {
+  list(`${path}.paragraphs`, section.paragraphs, true).forEach((p, i) => checkText(`${path}.paragraphs[${i}]`, p));
+  list(`${path}.tables`, section.tables, true).forEach((table, t) => checkTable(`${path}.tables[${t}]`, table));
+  list(`${path}.charts`, section.charts, true).forEach((chart, c) => {
     const field = `${path}.charts[${c}]`;
     checkId(`${field}.id`, chart.id, ids, 'chart-');
     checkText(`${field}.title`, chart.title);
@@ -127,10 +134,10 @@ function checkSection(path: string, section: ReportSection, ids: Set<string>): v
 export function validateReportData(data: ReportData): void {
   checkText('title', data.title);
   if (data.subtitle !== undefined) checkText('subtitle', data.subtitle);
-  data.meta.forEach((m, i) => {
+  list('meta', data.meta).forEach((m, i) => {
     checkText(`meta[${i}].label`, m.label);
     checkText(`meta[${i}].value`, m.value);
   });
   const ids = new Set<string>();
-  data.sections.forEach((section, s) => checkSection(`sections[${s}]`, section, ids));
+  list('sections', data.sections).forEach((section, s) => checkSection(`sections[${s}]`, section, ids));
 }
