@@ -91,8 +91,12 @@ export interface UserProfile {
   country: string;
   ctr: number;
   impressions: number;
-  /** (C) in the categories' order */
+  /** (C) in the categories' order: smoothed CTR (the category mean without history), impressions, converted flag */
   categoryCtr: Float64Array;
+  categoryImpressions: Float64Array;
+  categoryConverted: Uint8Array;
+  /** advertisers the user converted with */
+  convertedAdvertisers: Set<number>;
 }
 
 export interface RequestContext {
@@ -134,22 +138,48 @@ export async function readUserProfiles(db: Db, userIds: readonly number[], categ
     profiles.set(Number(r.id), {
       userId: Number(r.id), known: true, ageGroup: String(r.a), gender: String(r.g), country: String(r.c), impressions: n,
       ctr: n > 0 ? (k === 0 ? Number(r.k) / n : (Number(r.k) + k * globalCtr) / (n + k)) : globalCtr,
-      categoryCtr: Float64Array.from(categoryMean),
+      ...emptyHistory(categoryMean),
     });
   }
-  const pairs = await db.rows(`SELECT uc.user_id::DOUBLE AS id, CAST(uc.category AS VARCHAR) AS c, ${smoothedCtr('uc.clicks', 'uc.impressions', `coalesce(cm.mean_ctr, ${globalCtr})`, k)} AS ctr
+  const pairs = await db.rows(`SELECT uc.user_id::DOUBLE AS id, CAST(uc.category AS VARCHAR) AS c, ${smoothedCtr('uc.clicks', 'uc.impressions', `coalesce(cm.mean_ctr, ${globalCtr})`, k)} AS ctr,
+      uc.impressions::DOUBLE AS n, uc.converted::DOUBLE AS v
       FROM fs_user_category uc JOIN eval_users w ON w.user_id = uc.user_id LEFT JOIN fs_category_mean cm ON cm.category = uc.category`);
   const code = new Map(categories.map((c, i) => [c, i]));
   for (const p of pairs) {
     const profile = profiles.get(Number(p.id));
     const c = code.get(String(p.c));
-    if (profile && c !== undefined) profile.categoryCtr[c] = Number(p.ctr);
+    if (!profile || c === undefined) continue;
+    profile.categoryCtr[c] = Number(p.ctr);
+    profile.categoryImpressions[c] = Number(p.n);
+    profile.categoryConverted[c] = Number(p.v);
   }
+  const conversions = await db.rows('SELECT ua.user_id::DOUBLE AS id, ua.advertiser_id::DOUBLE AS a FROM fs_user_advertiser ua JOIN eval_users w ON w.user_id = ua.user_id WHERE ua.converted = 1');
+  for (const c of conversions) profiles.get(Number(c.id))?.convertedAdvertisers.add(Number(c.a));
   await db.run('DROP TABLE eval_users');
   return { profiles, categoryMean, globalCtr };
 }
 
+function emptyHistory(categoryMean: Float64Array): Pick<UserProfile, 'categoryCtr' | 'categoryImpressions' | 'categoryConverted' | 'convertedAdvertisers'> {
+  const C = categoryMean.length;
+  return { categoryCtr: Float64Array.from(categoryMean), categoryImpressions: new Float64Array(C), categoryConverted: new Uint8Array(C), convertedAdvertisers: new Set() };
+}
+
 /** A user the catalogue does not know: no attributes (OOV rows), the global CTR, the category means. */
 export function unknownUser(userId: number, categoryMean: Float64Array, globalCtr: number): UserProfile {
-  return { userId, known: false, ageGroup: '', gender: '', country: '', ctr: globalCtr, impressions: 0, categoryCtr: Float64Array.from(categoryMean) };
+  return { userId, known: false, ageGroup: '', gender: '', country: '', ctr: globalCtr, impressions: 0, ...emptyHistory(categoryMean) };
+}
+
+/**
+ * The raw ranking row of a candidate: the user, the context, the ad and their crosses — the same columns as a
+ * feature table row, so the FeatureMap encodes it exactly as it encoded training.
+ */
+export function candidateRow(user: UserProfile, context: RequestContext, catalog: AdCatalog, a: number, categoryCode: number): RawFeatureRow {
+  return {
+    ...userRow(user, context),
+    ...adRow(catalog, a),
+    user_x_category_ctr: user.categoryCtr[categoryCode],
+    user_x_category_impressions: user.categoryImpressions[categoryCode],
+    user_x_category_converted: user.categoryConverted[categoryCode],
+    user_x_advertiser_converted: user.convertedAdvertisers.has(catalog.advertiserId[a]) ? 1 : 0,
+  };
 }

@@ -5,5 +5,6 @@ import { generateCommand } from './generate.js';
 import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
 import { materializeCommand } from './materialize.js';
+import { trainCommand } from './train.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, materializeCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, materializeCommand];

@@ -65,6 +65,18 @@ export function subsetRows(rows: EncodedFeatures, keep: (i: number) => boolean):
   };
 }
 
+/** Rows [from, to) of `rows` as views (no copy). */
+export function sliceRows(rows: EncodedFeatures, from: number, to: number): EncodedFeatures {
+  const M = rows.n > 0 ? rows.numerical.length / rows.n : 0;
+  return {
+    n: to - from,
+    categorical: rows.categorical.map((c) => c.subarray(from, to)),
+    numerical: rows.numerical.subarray(from * M, to * M),
+    clicked: rows.clicked.subarray(from, to),
+    converted: rows.converted.subarray(from, to),
+  };
+}
+
 export interface RankingInputs {
   train: EncodedFeatures;
   valid: EncodedFeatures | null;

@@ -12,6 +12,7 @@ import { DEVICES } from '../../data/schema.js';
 import type { FeatureEncoder } from '../../features/encoder.js';
 import { createSession } from '../../engine/onnx/runner.js';
 import { GraphBuilder } from '../../engine/onnx/graph-builder.js';
+import { exposureProbability } from '../../eval/oracle.js';
 import { scoreRows } from '../predict.js';
 import { adCtr, encodeTower, readUserProfiles, unknownUser, userAffinity, userRow, type AdCatalog, type RequestContext, type TowerFeatures, type UserProfile } from '../tower-inputs.js';
 import type { Role } from './evaluate.js';
@@ -144,9 +145,17 @@ export async function evaluateRecall(input: RecallInputs): Promise<RecallEvaluat
   const world = input.world;
   if (world) {
     const regions = world.spec.regions;
-    ranks.oracle = {
+    const pClick = (c: Click, a: number): number =>
+      world.pClick(c.user.userId - 1, a, { device: DEVICES.indexOf(c.context.device as (typeof DEVICES)[number]), location: regions.indexOf(c.context.location), weekday: c.context.weekday, month: c.context.month, hour: c.context.hour });
+    ranks['oracle (true pCTR)'] = { role: 'oracle', ranks: scoreEach(pClick) };
+    const exposure = new Float64Array(A);
+    let exposureOf = -1;
+    ranks['oracle (true exposure × pCTR)'] = {
       role: 'oracle',
-      ranks: scoreEach((c, a) => world.pClick(c.user.userId - 1, a, { device: DEVICES.indexOf(c.context.device as (typeof DEVICES)[number]), location: regions.indexOf(c.context.location), weekday: c.context.weekday, month: c.context.month, hour: c.context.hour })),
+      ranks: scoreEach((c, a) => {
+        if (exposureOf !== c.user.userId) exposureProbability(world, (exposureOf = c.user.userId) - 1, exposure);
+        return exposure[a] * pClick(c, a);
+      }),
     };
   }
   const k = input.k.filter((kk) => kk <= A).concat(input.k.some((kk) => kk > A) ? [A] : []);

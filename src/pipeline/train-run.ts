@@ -1,0 +1,170 @@
+// `adrank train`: the whole offline pipeline into one run directory — load and validate → point-in-time features →
+// FeatureMap → two-tower retrieval → CTR → CVR → calibration → evaluation against baselines and the oracle → report.
+// Every stage reports its timing; the run is built in a temporary folder and renamed into place with its
+// manifest written last (run-dir.ts), so a failed run leaves nothing that looks complete.
+import { loadData, type LoadedData, type OnBadRow } from '../data/load.js';
+import type { DataSources } from '../data/sources.js';
+import { encodeTable, FeatureEncoder, selectColumns, type EncodedTable } from '../features/encoder.js';
+import { buildFeatures, writeFeatureRun, type FeatureStage } from '../features/pipeline.js';
+import type { EpochReport } from '../train/progress.js';
+import { calibrateAll, fitCalibrator, type Calibrator } from '../train/calibration.js';
+import type { TrainConfig } from './config.js';
+import { checkRunTarget, writeRun } from './run-dir.js';
+import { carveHeldOut, planSplits, type Splits } from './splits.js';
+import { rankingGraphBytes, rankingLogits, sliceRows, subsetRows, trainRanking, type TrainedRanking } from './stages/ranking.js';
+import { trainRetrieval, type TrainedRetrieval } from './stages/retrieval.js';
+import { readAdCatalog, type AdCatalog } from './tower-inputs.js';
+import { towerInferenceGraph } from './export.js';
+import { evaluateRun, type RunMetrics } from './stages/run-evaluation.js';
+import { writeRunFiles } from './stages/write-run.js';
+
+export interface TrainProgress {
+  stage(name: string, seconds: number, note?: string): void;
+  epoch(model: string, report: EpochReport): void;
+}
+
+export interface TrainOptions {
+  sources: DataSources;
+  out: string;
+  config: TrainConfig;
+  onBadRow: OnBadRow;
+  replace: boolean;
+  progress: TrainProgress;
+  /** the generated world's directory (for the oracle), when the data is one */
+  worldDir?: string;
+  screenshot: boolean;
+}
+
+export interface TrainedRun {
+  config: TrainConfig;
+  data: LoadedData;
+  stage: FeatureStage;
+  splits: Splits;
+  encoder: FeatureEncoder;
+  train: EncodedTable;
+  test: EncodedTable;
+  catalog: AdCatalog;
+  retrieval: TrainedRetrieval;
+  ctr: TrainedRanking;
+  cvr: TrainedRanking;
+  models: { ctr: Uint8Array; cvr: Uint8Array; userTower: Uint8Array; adTower: Uint8Array };
+  calibration: { ctr: Calibrator; cvr: Calibrator };
+  /** logits of every held-out row (CTR), and of every held-out row (CVR; only clicked rows count) */
+  heldOutLogits: { ctr: Float32Array; cvr: Float32Array };
+  timings: { stage: string; seconds: number }[];
+}
+
+export interface TrainSummary {
+  out: string;
+  runId: string;
+  seconds: number;
+  timings: { stage: string; seconds: number }[];
+  metrics: RunMetrics;
+}
+
+/** Runs the pipeline and writes the run directory. */
+export async function trainRun(options: TrainOptions): Promise<TrainSummary> {
+  const started = performance.now();
+  const timings: { stage: string; seconds: number }[] = [];
+  let mark = performance.now();
+  const done = (stage: string, note?: string): void => {
+    const seconds = (performance.now() - mark) / 1000;
+    timings.push({ stage, seconds });
+    options.progress.stage(stage, seconds, note);
+    mark = performance.now();
+  };
+  const { config } = options;
+  checkRunTarget(options.out, options.replace); // before any work: an existing run or a foreign folder is refused now
+  const data = await loadData(options.sources, { onBadRow: options.onBadRow });
+  try {
+    const carved = await carveHeldOut(data);
+    done('load + validate', `${data.counts.events} training events, ${data.counts.testEvents} held-out${carved ? ' (carved from the end of the event log)' : ''}`);
+    const run = await trainModels(options, data, carved, done, timings);
+    const metrics = await evaluateRun(run, { worldDir: carved ? undefined : options.worldDir, seed: config.seed });
+    done('evaluation');
+    const manifest = await writeRun(options.out, 'train', options.replace, async (tmp) => {
+      await writeFeatureRun(data, run.stage, tmp);
+      await writeRunFiles(tmp, run, metrics, { screenshot: options.screenshot, totalSeconds: (performance.now() - started) / 1000 });
+      return { featureMapHash: run.stage.featureMap.contentHash };
+    });
+    done('write run');
+    return { out: options.out, runId: manifest.createdAt, seconds: (performance.now() - started) / 1000, timings, metrics };
+  } finally {
+    data.db.close();
+  }
+}
+
+async function trainModels(options: TrainOptions, data: LoadedData, carved: boolean, done: (stage: string, note?: string) => void, timings: TrainedRun['timings']): Promise<TrainedRun> {
+  const { config, progress } = options;
+  const f = config.features;
+  const stage = await buildFeatures(data, { mode: f.mode, ctrPriorStrength: f.ctrPriorStrength }, {
+    minCount: f.minCount, maxIdRows: f.maxIdRows, idRows: f.idRows, minIdEvents: f.minIdEvents, hashShare: f.hashShare,
+  });
+  const map = stage.featureMap;
+  const encoder = new FeatureEncoder(map);
+  const train = await encodeTable(data.db, stage.tables.train, map);
+  const test = await encodeTable(data.db, stage.tables.test!, map);
+  const catalog = await readAdCatalog(data.db, f.ctrPriorStrength);
+  const splits = planSplits(train.n, test.n, config.splits.validationShare, config.splits.protocol, carved);
+  done('features + FeatureMap', `${f.mode}, FeatureMap ${map.contentHash.slice(7, 19)}`);
+
+  const retrieval = await trainRetrieval(config.retrieval, {
+    db: data.db, map, encoder, encoded: train, trainRows: splits.trainRows, catalog, seed: config.seed, ctrPriorStrength: f.ctrPriorStrength,
+    onEpoch: (r) => progress.epoch('two-tower', r),
+  });
+  done('two-tower', `${retrieval.trainClicks} training clicks, ${bestEpoch(retrieval.result.bestEpoch)}`);
+
+  const view = (table: EncodedTable, features: TrainConfig['ctr']['features'], from: number, to: number) => sliceRows(selectColumns(table, features), from, to);
+  const ctr = await trainRanking(config.ctr, map, { train: view(train, config.ctr.features, 0, splits.trainRows), valid: view(train, config.ctr.features, splits.trainRows, train.n) }, {
+    kind: 'dlrm', label: 'clicked', seed: config.seed, onEpoch: (r) => progress.epoch('CTR', r),
+  });
+  done('CTR model', bestEpoch(ctr.result.bestEpoch));
+
+  const esmm = config.cvr.kind === 'esmm';
+  const cvrView = (from: number, to: number) => {
+    const rows = view(train, config.cvr.features, from, to);
+    return esmm ? rows : subsetRows(rows, (i) => rows.clicked[i] === 1);
+  };
+  const cvr = await trainRanking(config.cvr, map, { train: cvrView(0, splits.trainRows), valid: cvrView(splits.trainRows, train.n) }, {
+    kind: esmm ? 'esmm' : 'dlrm', label: 'converted', seed: config.seed + 1, onEpoch: (r) => progress.epoch('CVR', r),
+  });
+  done('CVR model', `${esmm ? 'ESMM over all impressions' : 'clicked rows'}, ${bestEpoch(cvr.result.bestEpoch)}`);
+
+  const hash = map.contentHash;
+  const tower = (t: 'user' | 'ad') => {
+    const g = towerInferenceGraph(t === 'user' ? retrieval.model.user : retrieval.model.ad, retrieval.state);
+    const side = t === 'user' ? retrieval.user : retrieval.ad;
+    g.setMetadata('adrank.feature_map_hash', hash);
+    g.setMetadata('adrank.categorical', JSON.stringify(side.categorical));
+    g.setMetadata('adrank.numerical', JSON.stringify(side.numerical));
+    if (t === 'user' && side.categoryAffinity) g.setMetadata('adrank.category_affinity', JSON.stringify(retrieval.categories));
+    return g.serialize();
+  };
+  const models = {
+    ctr: rankingGraphBytes(ctr, hash, config.ctr.features),
+    cvr: rankingGraphBytes(cvr, hash, config.cvr.features),
+    userTower: tower('user'),
+    adTower: tower('ad'),
+  };
+  const heldOutLogits = {
+    ctr: await rankingLogits(models.ctr, 'dlrm', selectColumns(test, config.ctr.features)),
+    cvr: await rankingLogits(models.cvr, cvr.kind, selectColumns(test, config.cvr.features)),
+  };
+  const calRows = splits.calibration;
+  const clickedCal = Int32Array.from([...calRows].filter((r) => test.clicked[r] === 1));
+  const calibration = {
+    ctr: fitCalibrator(config.calibration.method, Float32Array.from(calRows, (r) => heldOutLogits.ctr[r]), Float32Array.from(calRows, (r) => test.clicked[r])),
+    cvr: fitCalibrator(config.calibration.method, Float32Array.from(clickedCal, (r) => heldOutLogits.cvr[r]), Float32Array.from(clickedCal, (r) => test.converted[r])),
+  };
+  done('calibration', `${config.calibration.method} on ${calRows.length} held-out rows (${clickedCal.length} clicked)`);
+  return { config, data, stage, splits, encoder, train, test, catalog, retrieval, ctr, cvr, models, calibration, heldOutLogits, timings };
+}
+
+function bestEpoch(epoch: number): string {
+  return epoch < 0 ? 'no validation split: the last epoch' : `best epoch ${epoch + 1}`;
+}
+
+/** Calibrated CTR probabilities of held-out rows. */
+export function calibratedCtr(run: TrainedRun, rows: Int32Array): Float32Array {
+  return calibrateAll(run.calibration.ctr, Float32Array.from(rows, (r) => run.heldOutLogits.ctr[r]));
+}
