@@ -36,6 +36,9 @@ const VARIANTS: Record<string, unknown> = {
   'init 0.1, sparse lr 0.01': { training: { embeddingInitStd: 0.1, optimizer: { sparse: { lr: 0.01 } } } },
   'init 0.05, adagrad 0.05': { training: { embeddingInitStd: 0.05, optimizer: { sparse: { kind: 'adagrad', lr: 0.05 } } } },
   'no dropout': { dropout: 0 },
+  'init 0.01, sparse lr 0.01, sparse wd 1': { training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01, weightDecay: 1 } } } },
+  'init 0.01, sparse lr 0.01, sparse wd 10': { training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01, weightDecay: 10 } } } },
+  'sparse wd 1': { training: { optimizer: { sparse: { weightDecay: 1 } } } },
   'init 0.01, sparse lr 0.003': { training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.003 } } } },
   'init 0.01, sparse lr 0.003, dropout 0.1': { dropout: 0.1, training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.003 } } } },
   'init 0.01, sparse lr 0.003, dim 8': { embeddingDim: 8, projectionDim: 8, training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.003 } } } },
@@ -44,7 +47,10 @@ const VARIANTS: Record<string, unknown> = {
   'dense lr 0.003': { training: { optimizer: { dense: { lr: 0.003 } } } },
   'batch 4096': { training: { batchSize: 4096 } },
   'no id embeddings': { features: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour', 'category', 'advertiser_id', 'format'] } },
-  esmm: { kind: 'esmm', training: { batchSize: 1024 } },
+  esmm: { kind: 'esmm', training: { batchSize: 1024, epochs: 3, patience: 1 } },
+  'esmm, init 0.01': { kind: 'esmm', training: { batchSize: 1024, epochs: 3, patience: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.003 } } } },
+  'cvr features': { features: { categorical: ['device', 'category', 'advertiser_id', 'format', 'user_id', 'ad_id'], numerical: ['bid_log', 'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr'] } },
+  'cvr features, dim 8, init 0.01': { embeddingDim: 8, projectionDim: 8, features: { categorical: ['device', 'category', 'advertiser_id', 'format', 'user_id', 'ad_id'], numerical: ['bid_log', 'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr'] }, training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
 };
 
 /** Retrieval variants, laid over the default's retrieval config. */

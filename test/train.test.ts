@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAdrankError } from '../src/core/errors.js';
-import { readModelMetadata } from '../src/engine/onnx/graph-builder.js';
+import { readModelMetadata } from '../src/engine/onnx/read-model.js';
 import { loadRun } from '../src/pipeline/load-run.js';
 import { verifyRun } from '../src/pipeline/run-dir.js';
 import type { RunMetrics } from '../src/pipeline/stages/run-evaluation.js';

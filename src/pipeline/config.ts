@@ -10,7 +10,8 @@ import type { FeatureSelection } from '../features/encoder.js';
 
 export interface OptimizerConfig {
   dense: { lr: number; weightDecay: number };
-  sparse: { kind: 'lazy-adam' | 'adagrad'; lr: number };
+  /** the embedding tables' optimizer; weightDecay shrinks the touched rows each step (0 = the seed's SparseAdam) */
+  sparse: { kind: 'lazy-adam' | 'adagrad'; lr: number; weightDecay: number };
 }
 
 export interface TrainingConfig {
@@ -86,7 +87,7 @@ function readTraining(value: unknown, path: string): TrainingConfig {
   const optimizer = readObject(raw.optimizer, `${path}.optimizer`, ['dense', 'sparse']);
   requireKeys(optimizer, `${path}.optimizer`, ['dense', 'sparse']);
   const dense = readObject(optimizer.dense, `${path}.optimizer.dense`, ['lr', 'weightDecay']);
-  const sparse = readObject(optimizer.sparse, `${path}.optimizer.sparse`, ['kind', 'lr']);
+  const sparse = readObject(optimizer.sparse, `${path}.optimizer.sparse`, ['kind', 'lr', 'weightDecay']);
   requireKeys(dense, `${path}.optimizer.dense`, ['lr', 'weightDecay']);
   requireKeys(sparse, `${path}.optimizer.sparse`, ['kind', 'lr']);
   return {
@@ -96,7 +97,11 @@ function readTraining(value: unknown, path: string): TrainingConfig {
     selectBy: readChoice(raw.selectBy, `${path}.selectBy`, ['loss', 'auc'] as const),
     optimizer: {
       dense: { lr: readNumber(dense.lr, `${path}.optimizer.dense.lr`, 1e-9, 10), weightDecay: readNumber(dense.weightDecay, `${path}.optimizer.dense.weightDecay`, 0, 1) },
-      sparse: { kind: readChoice(sparse.kind, `${path}.optimizer.sparse.kind`, ['lazy-adam', 'adagrad'] as const), lr: readNumber(sparse.lr, `${path}.optimizer.sparse.lr`, 1e-9, 10) },
+      sparse: {
+        kind: readChoice(sparse.kind, `${path}.optimizer.sparse.kind`, ['lazy-adam', 'adagrad'] as const),
+        lr: readNumber(sparse.lr, `${path}.optimizer.sparse.lr`, 1e-9, 10),
+        weightDecay: sparse.weightDecay === undefined ? 0 : readNumber(sparse.weightDecay, `${path}.optimizer.sparse.weightDecay`, 0, 100),
+      },
     },
     embeddingInitStd: readNumber(raw.embeddingInitStd, `${path}.embeddingInitStd`, 0, 10),
   };

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AdrankError } from '../core/errors.js';
-import { readModelMetadata } from '../engine/onnx/graph-builder.js';
+import { readModelMetadata } from '../engine/onnx/read-model.js';
 import type { FeatureSelection } from '../features/encoder.js';
 import { loadFeatureMap, type FeatureMap } from '../features/feature-map.js';
 import type { Calibrator } from '../train/calibration.js';

@@ -5,7 +5,6 @@ import { assert } from '../../core/errors.js';
 import { bytesOf, toFloat, type DataArray, type Dtype, type FloatDtype } from '../dtype.js';
 import {
   IR_VERSION,
-  ModelMetadata,
   ModelProto,
   OnnxAttributeType,
   OnnxDataType,
@@ -196,8 +195,3 @@ function attribute(name: string, value: AttrValue): AttributeProtoJson {
   return { name, type: OnnxAttributeType.FLOAT, f: value.float };
 }
 
-/** The metadata_props of a serialised model, read without decoding its graph. */
-export function readModelMetadata(bytes: Uint8Array): Map<string, string> {
-  const decoded = ModelMetadata.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[] };
-  return new Map((decoded.metadataProps ?? []).map((p) => [p.key, p.value]));
-}

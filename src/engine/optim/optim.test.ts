@@ -109,6 +109,36 @@ describe('row-sparse optimizers', () => {
     expect(Array.from(state.arrays.moments.subarray(2 * 4 * dim))).toEqual(new Array(2 * 4 * dim).fill(0));
   });
 
+  test('lazy Adam with weight decay shrinks only the touched rows, before their Adam step', () => {
+    const rng = new Rng(5);
+    const rows = 6;
+    const table = new EmbeddingTable({ name: 't', rows, dim }, randomArray(rows * dim, rng));
+    const settings = { ...SEED_LAZY_ADAM, lr: 0.01, weightDecay: 2 };
+    const optimizer = new LazyAdam(table, settings);
+    const acc = new RowGradients(table, 4);
+    const p = Float64Array.from(table.data);
+    const m = new Float64Array(rows * dim);
+    const v = new Float64Array(rows * dim);
+    const { lr, beta1, beta2, eps } = settings;
+    for (let t = 1; t <= 20; t++) {
+      const { ids, grads } = touchedRows(rng, 3, 4); // rows 3..5 never touched
+      acc.collect(ids, grads, 4);
+      optimizer.update(acc.rows, acc.count, acc.sums);
+      const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+      for (let u = 0; u < acc.count; u++) {
+        for (let d = 0; d < dim; d++) {
+          const i = acc.rows[u] * dim + d;
+          const g = acc.sums[u * dim + d];
+          p[i] *= 1 - lr * 2;
+          m[i] = beta1 * m[i] + (1 - beta1) * g;
+          v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+          p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) + eps);
+        }
+      }
+    }
+    expectClose(table.data, p, 1e-5, 1e-7);
+  });
+
   test('sparse Adagrad matches the reference loop', () => {
     const rng = new Rng(4);
     const rows = 6;

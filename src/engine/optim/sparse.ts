@@ -16,6 +16,8 @@ export interface LazyAdamSettings {
   beta1: number;
   beta2: number;
   eps: number;
+  /** decoupled weight decay of the touched rows (AdamW-style, lr·wd·row per update; 0 = SparseAdam) */
+  weightDecay?: number;
 }
 
 export const SEED_LAZY_ADAM: LazyAdamSettings = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -49,11 +51,13 @@ export class LazyAdam implements SparseOptimizer {
     const value = this.table.data;
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
+    const keep = 1 - lr * (this.settings.weightDecay ?? 0);
     for (let u = 0; u < count; u++) {
       const base = rows[u] * dim;
       const mBase = 2 * base;
       const vBase = mBase + dim;
       const src = u * dim;
+      if (keep !== 1) for (let d = 0; d < dim; d++) value[base + d] *= keep;
       for (let d = 0; d < dim; d++) {
         const g = sums[src + d];
         moments[mBase + d] += c1 * (g - moments[mBase + d]);

@@ -34,7 +34,7 @@ export function optimizerSettings(training: TrainingConfig): OptimizerSettings {
   const { dense, sparse } = training.optimizer;
   return {
     dense: { ...SEED_ADAM, lr: dense.lr, weightDecay: dense.weightDecay },
-    sparse: sparse.kind === 'lazy-adam' ? { kind: 'lazy-adam', ...SEED_LAZY_ADAM, lr: sparse.lr } : { kind: 'adagrad', lr: sparse.lr, eps: 1e-10 },
+    sparse: sparse.kind === 'lazy-adam' ? { kind: 'lazy-adam', ...SEED_LAZY_ADAM, lr: sparse.lr, weightDecay: sparse.weightDecay } : { kind: 'adagrad', lr: sparse.lr, eps: 1e-10 },
   };
 }
 
