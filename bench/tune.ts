@@ -36,6 +36,12 @@ const VARIANTS: Record<string, unknown> = {
   'init 0.1, sparse lr 0.01': { training: { embeddingInitStd: 0.1, optimizer: { sparse: { lr: 0.01 } } } },
   'init 0.05, adagrad 0.05': { training: { embeddingInitStd: 0.05, optimizer: { sparse: { kind: 'adagrad', lr: 0.05 } } } },
   'no dropout': { dropout: 0 },
+  'one epoch, init 0.01, sparse lr 0.01': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
+  'one epoch, init 0.01, sparse lr 0.03': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.03 } } } },
+  'one epoch, init 0.01, sparse lr 0.01, dense lr 0.003': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 }, dense: { lr: 0.003 } } } },
+  'one epoch, init 0.01, sparse lr 0.01, batch 256': { training: { epochs: 1, batchSize: 256, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
+  'one epoch, init 0.01, sparse lr 0.01, batch 4096, dense lr 0.004': { training: { epochs: 1, batchSize: 4096, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 }, dense: { lr: 0.004 } } } },
+  'one epoch, no ids, init 0.01, sparse lr 0.01': { features: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour', 'category', 'advertiser_id', 'format'] }, training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
   'init 0.01, sparse lr 0.01, sparse wd 1': { training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01, weightDecay: 1 } } } },
   'init 0.01, sparse lr 0.01, sparse wd 10': { training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01, weightDecay: 10 } } } },
   'sparse wd 1': { training: { optimizer: { sparse: { weightDecay: 1 } } } },
@@ -65,6 +71,9 @@ const RETRIEVAL_VARIANTS: Record<string, unknown> = {
   'weight decay 1e-4': { training: { optimizer: { dense: { weightDecay: 0.0001 } } } },
   'no affinity': { user: { categoryAffinity: false } },
   sampled: { kind: 'sampled', negatives: 16 },
+  prior: { popularity: 'prior' },
+  'prior, no ids': { popularity: 'prior', user: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour'] }, ad: { categorical: ['category', 'advertiser_id', 'format'] } },
+  'prior, no ids, hidden 64, out 32': { popularity: 'prior', hidden: [64], outDim: 32, user: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour'] }, ad: { categorical: ['category', 'advertiser_id', 'format'] } },
 };
 
 async function main(): Promise<void> {
@@ -126,7 +135,7 @@ async function tuneRetrieval(base: TrainConfig, dir: string, data: LoadedData, s
     const started = performance.now();
     const trained = await trainRetrieval(config.retrieval, { db: data.db, map: stage.featureMap, encoder, encoded: train, trainRows: splits.trainRows, catalog, seed: config.seed, ctrPriorStrength: config.features.ctrPriorStrength });
     const seconds = (performance.now() - started) / 1000;
-    const tower = towerInferenceGraph(trained.model.user, trained.state).serialize();
+    const tower = towerInferenceGraph(trained.model.user, trained.state, { appendOne: trained.popularityPrior }).serialize();
     const recall = await evaluateRecall({
       db: data.db, encoder, catalog, testTable: stage.tables.test!, rows: splits.report, k: [10, 100, 1000], userTower: tower, user: trained.user, categories: trained.categories,
       adVectors: trained.adVectors, ctrPriorStrength: config.features.ctrPriorStrength, world: name === 'default' ? world : undefined, maxClicks: 5000, seed: 1,

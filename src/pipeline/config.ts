@@ -45,6 +45,13 @@ export interface RetrievalConfig {
   hidden: number[];
   outDim: number;
   negatives: number;
+  /**
+   * how popularity enters ('in-batch' only): 'correct' subtracts log q from every column in training (Yi et al.
+   * 2019), so the towers must learn popularity from features; 'prior' trains the towers on the uncorrected softmax
+   * (a popularity-free affinity) and adds each ad's log q — its smoothed click share — back at retrieval, as one more
+   * component of the ad vectors
+   */
+  popularity: 'correct' | 'prior';
   training: TrainingConfig;
 }
 
@@ -137,7 +144,7 @@ function readRanking(value: unknown, path: string, extra: readonly string[] = []
 }
 
 function readRetrieval(value: unknown, path: string): RetrievalConfig {
-  const keys = ['kind', 'user', 'ad', 'embeddingDim', 'hidden', 'outDim', 'negatives', 'training'];
+  const keys = ['kind', 'user', 'ad', 'embeddingDim', 'hidden', 'outDim', 'negatives', 'popularity', 'training'];
   const raw = readObject(value, path, keys);
   requireKeys(raw, path, keys);
   const user = readObject(raw.user, `${path}.user`, ['categorical', 'numerical', 'categoryAffinity']);
@@ -152,6 +159,7 @@ function readRetrieval(value: unknown, path: string): RetrievalConfig {
     hidden: readArray(raw.hidden, `${path}.hidden`, (v, p) => readInt(v, p, 1)),
     outDim: readInt(raw.outDim, `${path}.outDim`, 1),
     negatives: readInt(raw.negatives, `${path}.negatives`, 1),
+    popularity: readChoice(raw.popularity, `${path}.popularity`, ['correct', 'prior'] as const),
     training: readTraining(raw.training, `${path}.training`),
   };
 }

@@ -57,14 +57,22 @@ export function esmmInferenceGraph(model: EsmmModel, state: ModelState): GraphBu
   return g;
 }
 
-/** One tower of the two-tower model: ids (B,F), numerical (B,N) → `vector` (B,O). */
-export function towerInferenceGraph(tower: TowerModel, state: ModelState): GraphBuilder {
+/**
+ * One tower of the two-tower model: ids (B,F), numerical (B,N) → `vector` (B,O). With `appendOne` the vector gets a
+ * last component 1 (B,O+1), which meets each ad's log prior in the index's inner product (stages/retrieval.ts).
+ */
+export function towerInferenceGraph(tower: TowerModel, state: ModelState, options: { appendOne?: boolean } = {}): GraphBuilder {
   const ctx = inferenceContext(tower.name, state);
   const { g } = ctx;
   const emb = embeddingInput(g, tower.embeddings().map((spec) => state.table(spec.name)));
   const numerical = g.input('numerical', 'float32', ['B', tower.shape.numNumerical]);
   const { y } = tower.tower.forward(ctx, emb, numerical);
-  g.output(g.rename(y, 'vector'), 'float32', ['B', tower.shape.outDim]);
+  if (!options.appendOne) {
+    g.output(g.rename(y, 'vector'), 'float32', ['B', tower.shape.outDim]);
+    return g;
+  }
+  const ones = g.op('Expand', [g.constant([1, 1], [1]), g.op('Concat', [g.op('Shape', [y], { start: 0, end: 1 }), g.ints([1])], { axis: 0 })]); // (B,1)
+  g.output(g.op('Concat', [y, ones], { axis: 1 }, 'vector'), 'float32', ['B', tower.shape.outDim + 1]);
   return g;
 }
 

@@ -177,9 +177,26 @@ export function candidateRow(user: UserProfile, context: RequestContext, catalog
   return {
     ...userRow(user, context),
     ...adRow(catalog, a),
-    user_x_category_ctr: user.categoryCtr[categoryCode],
-    user_x_category_impressions: user.categoryImpressions[categoryCode],
-    user_x_category_converted: user.categoryConverted[categoryCode],
-    user_x_advertiser_converted: user.convertedAdvertisers.has(catalog.advertiserId[a]) ? 1 : 0,
+    ...Object.fromEntries(CROSS_COLUMNS.map((column) => [column, crossValue(column, user, categoryCode, catalog.advertiserId[a])])),
   };
 }
+
+export const CROSS_COLUMNS = ['user_x_category_ctr', 'user_x_category_impressions', 'user_x_category_converted', 'user_x_advertiser_converted'] as const;
+
+/** A user × ad cross feature's raw value: the user's history in the ad's category, or with its advertiser. */
+export function crossValue(column: string, user: UserProfile, categoryCode: number, advertiserId: number): number {
+  const known = categoryCode >= 0;
+  switch (column) {
+    case 'user_x_category_ctr':
+      return known ? user.categoryCtr[categoryCode] : user.ctr;
+    case 'user_x_category_impressions':
+      return known ? user.categoryImpressions[categoryCode] : 0;
+    case 'user_x_category_converted':
+      return known ? user.categoryConverted[categoryCode] : 0;
+    case 'user_x_advertiser_converted':
+      return user.convertedAdvertisers.has(advertiserId) ? 1 : 0;
+    default:
+      throw new Error(`assertion failed: no cross feature ${column}`);
+  }
+}
+

@@ -132,12 +132,13 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
 
   const hash = map.contentHash;
   const tower = (t: 'user' | 'ad') => {
-    const g = towerInferenceGraph(t === 'user' ? retrieval.model.user : retrieval.model.ad, retrieval.state);
+    const g = towerInferenceGraph(t === 'user' ? retrieval.model.user : retrieval.model.ad, retrieval.state, { appendOne: t === 'user' && retrieval.popularityPrior });
     const side = t === 'user' ? retrieval.user : retrieval.ad;
     g.setMetadata('adrank.feature_map_hash', hash);
     g.setMetadata('adrank.categorical', JSON.stringify(side.categorical));
     g.setMetadata('adrank.numerical', JSON.stringify(side.numerical));
     if (t === 'user' && side.categoryAffinity) g.setMetadata('adrank.category_affinity', JSON.stringify(retrieval.categories));
+    if (retrieval.popularityPrior) g.setMetadata('adrank.popularity_prior', t === 'user' ? 'the vector ends with 1' : 'index vectors append log q');
     return g.serialize();
   };
   const models = {

@@ -29,8 +29,10 @@ export interface TrainedRetrieval {
   ad: TowerFeatures;
   /** categories in affinity order */
   categories: string[];
-  /** frozen vectors of every catalogue ad (A, O) */
+  /** frozen vectors of every catalogue ad (A, O), or (A, O+1) with the log popularity prior last */
   adVectors: Float32Array;
+  /** the user tower appends a 1 to meet the prior */
+  popularityPrior: boolean;
   trainClicks: number;
 }
 
@@ -85,8 +87,10 @@ export async function trainRetrieval(cfg: RetrievalConfig, input: RetrievalInput
   const trainRows = rowsOf(split.train);
   const validRows = split.valid.length > 0 ? rowsOf(split.valid) : undefined;
   let task: TrainingTask;
+  const logQ = columnLogQ(trainRows.positive.ad, catalog.adId.length, cfg.negatives);
+  const prior = cfg.kind === 'in-batch' && cfg.popularity === 'prior';
   if (cfg.kind === 'in-batch') {
-    task = new RetrievalTask(model, cfg.negatives, columnLogQ(trainRows.positive.ad, catalog.adId.length, cfg.negatives), trainRows, validRows);
+    task = new RetrievalTask(model, cfg.negatives, prior ? new Float32Array(logQ.length) : logQ, trainRows, validRows);
   } else {
     const catalogSide = encodeTower(encoder, ad, Array.from(catalog.adId, (_, a) => adRow(catalog, a)));
     const clicks = (rows: RetrievalRows) => ({ user: rows.user, positiveAd: rows.positive.ad });
@@ -103,8 +107,9 @@ export async function trainRetrieval(cfg: RetrievalConfig, input: RetrievalInput
       if (id?.coldToOov) fillUntrainedRows(state.table(`${tower}.emb.${name}`), rows.categorical[f], id.spec.oovIndex);
     });
   }
-  const adVectors = await computeAdVectors(model, state, encoder, ad, catalog);
-  return { model, state, result, user, ad, categories: history.categories, adVectors, trainClicks: split.train.length };
+  const towerVectors = await computeAdVectors(model, state, encoder, ad, catalog);
+  const adVectors = prior ? appendColumn(towerVectors, cfg.outDim, logQ) : towerVectors;
+  return { model, state, result, user, ad, categories: history.categories, adVectors, popularityPrior: prior, trainClicks: split.train.length };
 }
 
 function splitClicks(history: ClickHistory, trainRows: number): { train: Int32Array; valid: Int32Array } {
@@ -148,6 +153,17 @@ export function columnLogQ(clickedAds: Int32Array, ads: number, negatives: numbe
   for (const a of clickedAds) counts[a]++;
   const n = Math.max(1, clickedAds.length);
   return Float32Array.from(counts, (c) => Math.log((c / n + negatives / ads) / (1 + negatives)));
+}
+
+/** (A, O) vectors with one more component per row: (A, O+1). */
+function appendColumn(vectors: Float32Array, dim: number, column: Float32Array): Float32Array {
+  const A = column.length;
+  const out = new Float32Array(A * (dim + 1));
+  for (let a = 0; a < A; a++) {
+    out.set(vectors.subarray(a * dim, (a + 1) * dim), a * (dim + 1));
+    out[a * (dim + 1) + dim] = column[a];
+  }
+  return out;
 }
 
 /** The ad tower over the whole catalogue at the end of training: the vectors the index serves. */
