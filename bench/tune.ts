@@ -7,10 +7,13 @@ import { resolveSources } from '../src/data/sources.js';
 import { deepMerge } from '../src/core/strict-config.js';
 import { CTR_CROSSES, CVR_CROSSES, baselineLogits, rowRange, trainLogisticBaseline } from '../src/eval/baselines.js';
 import { rocAuc } from '../src/eval/metrics.js';
-import { encodeTable, selectColumns } from '../src/features/encoder.js';
+import { encodeTable } from '../src/features/encoder.js';
 import { buildFeatures } from '../src/features/pipeline.js';
 import { parseTrainConfig, resolveTrainConfig, type RankingModelConfig } from '../src/pipeline/config.js';
-import { rankingGraphBytes, rankingLogits, sliceRows, subsetRows, trainRanking } from '../src/pipeline/stages/ranking.js';
+import { modelRows, rankingGraphBytes, rankingLogits, subsetRows, trainRanking } from '../src/pipeline/stages/ranking.js';
+import { heldOutProfiles } from '../src/pipeline/train-run.js';
+import { scanClickHistory, type ClickHistory } from '../src/features/click-history.js';
+import { Rng } from '../src/core/rng.js';
 import { planSplits } from '../src/pipeline/splits.js';
 import { loadWorld } from '../src/data/generate/write-world.js';
 import type { LoadedData } from '../src/data/load.js';
@@ -36,6 +39,7 @@ const VARIANTS: Record<string, unknown> = {
   'init 0.1, sparse lr 0.01': { training: { embeddingInitStd: 0.1, optimizer: { sparse: { lr: 0.01 } } } },
   'init 0.05, adagrad 0.05': { training: { embeddingInitStd: 0.05, optimizer: { sparse: { kind: 'adagrad', lr: 0.05 } } } },
   'no dropout': { dropout: 0 },
+  'one epoch, init 0.01, sparse lr 0.01, category profile': { categoryProfile: true, training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
   'one epoch, init 0.01, sparse lr 0.01': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
   'one epoch, init 0.01, sparse lr 0.03': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.03 } } } },
   'one epoch, init 0.01, sparse lr 0.01, dense lr 0.003': { training: { epochs: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 }, dense: { lr: 0.003 } } } },
@@ -55,6 +59,7 @@ const VARIANTS: Record<string, unknown> = {
   'no id embeddings': { features: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour', 'category', 'advertiser_id', 'format'] } },
   esmm: { kind: 'esmm', training: { batchSize: 1024, epochs: 3, patience: 1 } },
   'esmm, init 0.01': { kind: 'esmm', training: { batchSize: 1024, epochs: 3, patience: 1, embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.003 } } } },
+  'cvr features, dim 8, init 0.01, category profile': { categoryProfile: true, embeddingDim: 8, projectionDim: 8, features: { categorical: ['device', 'category', 'advertiser_id', 'format', 'user_id', 'ad_id'], numerical: ['bid_log', 'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr'] }, training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
   'cvr features': { features: { categorical: ['device', 'category', 'advertiser_id', 'format', 'user_id', 'ad_id'], numerical: ['bid_log', 'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr'] } },
   'cvr features, dim 8, init 0.01': { embeddingDim: 8, projectionDim: 8, features: { categorical: ['device', 'category', 'advertiser_id', 'format', 'user_id', 'ad_id'], numerical: ['bid_log', 'user_historical_ctr', 'ad_historical_ctr', 'user_x_category_ctr'] }, training: { embeddingInitStd: 0.01, optimizer: { sparse: { lr: 0.01 } } } },
 };
@@ -89,10 +94,14 @@ async function main(): Promise<void> {
   const test = await encodeTable(data.db, stage.tables.test!, map);
   const splits = planSplits(train.n, test.n, base.splits.validationShare, 'holdout', false);
   if (task === 'retrieval') {
-    await tuneRetrieval(base, dir, data, stage, train, splits, names);
+    const history = await scanClickHistory(data.db, 'event_log', { ctrPriorStrength: base.features.ctrPriorStrength, negatives: base.retrieval.negatives, rng: new Rng(base.seed).fork('negatives') });
+    await tuneRetrieval(base, dir, data, stage, train, splits, names, history);
     data.db.close();
     return;
   }
+  const history = await scanClickHistory(data.db, 'event_log', { ctrPriorStrength: base.features.ctrPriorStrength, negatives: base.retrieval.negatives, rng: new Rng(base.seed).fork('negatives'), profiles: true });
+  const C = history.categories.length;
+  const testProfiles = heldOutProfiles(history, test);
   const label = task === 'ctr' ? 'clicked' : 'converted';
   const keepClicked = task === 'cvr';
   const heldOut = Int32Array.from([...splits.report].filter((r) => !keepClicked || test.clicked[r] === 1));
@@ -106,16 +115,15 @@ async function main(): Promise<void> {
     const merged = deepMerge(JSON.parse(JSON.stringify(base)), { [task]: VARIANTS[name] });
     const config = parseTrainConfig(merged);
     const cfg: RankingModelConfig = task === 'ctr' ? config.ctr : config.cvr;
+    const kind = task === 'cvr' && config.cvr.kind === 'esmm' ? 'esmm' : 'dlrm';
     const view = (from: number, to: number) => {
-      const rows = sliceRows(selectColumns(train, cfg.features), from, to);
-      return keepClicked ? subsetRows(rows, (i) => rows.clicked[i] === 1) : rows;
+      const rows = modelRows(cfg, train, history.rowProfiles ?? null, C, from, to);
+      return keepClicked && kind === 'dlrm' ? subsetRows(rows, (i) => rows.clicked[i] === 1) : rows;
     };
     const started = performance.now();
-    const kind = task === 'cvr' && config.cvr.kind === 'esmm' ? 'esmm' : 'dlrm';
-    const view2 = (from: number, to: number) => (kind === 'esmm' ? sliceRows(selectColumns(train, cfg.features), from, to) : view(from, to));
-    const trained = await trainRanking(cfg, map, { train: view2(0, splits.trainRows), valid: view2(splits.trainRows, train.n) }, { kind, label, seed: config.seed });
+    const trained = await trainRanking(cfg, map, { train: view(0, splits.trainRows), valid: view(splits.trainRows, train.n) }, { kind, label, seed: config.seed, categories: C });
     const seconds = (performance.now() - started) / 1000;
-    const logits = await rankingLogits(rankingGraphBytes(trained, map.contentHash, cfg.features), kind, selectColumns(test, cfg.features));
+    const logits = await rankingLogits(rankingGraphBytes(trained, map.contentHash, cfg.features, null), kind, modelRows(cfg, test, testProfiles, C));
     report({
       bench: 'tune', task, preset, variant: name, seconds: round(seconds, 1), bestEpoch: trained.result.bestEpoch + 1,
       validAuc: trained.result.history.map((h) => round(h.validAuc ?? NaN, 4)),
@@ -126,14 +134,16 @@ async function main(): Promise<void> {
   data.db.close();
 }
 
-async function tuneRetrieval(base: TrainConfig, dir: string, data: LoadedData, stage: FeatureStage, train: EncodedTable, splits: Splits, names: string[]): Promise<void> {
+async function tuneRetrieval(base: TrainConfig, dir: string, data: LoadedData, stage: FeatureStage, train: EncodedTable, splits: Splits, names: string[], baseHistory: ClickHistory): Promise<void> {
   const encoder = new FeatureEncoder(stage.featureMap);
   const catalog = await readAdCatalog(data.db, base.features.ctrPriorStrength);
   const world = await loadWorld(dir);
   for (const name of names.length ? names : Object.keys(RETRIEVAL_VARIANTS)) {
     const config = parseTrainConfig(deepMerge(JSON.parse(JSON.stringify(base)), { retrieval: RETRIEVAL_VARIANTS[name] }));
     const started = performance.now();
-    const trained = await trainRetrieval(config.retrieval, { db: data.db, map: stage.featureMap, encoder, encoded: train, trainRows: splits.trainRows, catalog, seed: config.seed, ctrPriorStrength: config.features.ctrPriorStrength });
+    const history = config.retrieval.negatives === base.retrieval.negatives ? baseHistory
+      : await scanClickHistory(data.db, 'event_log', { ctrPriorStrength: config.features.ctrPriorStrength, negatives: config.retrieval.negatives, rng: new Rng(config.seed).fork('negatives') });
+    const trained = await trainRetrieval(config.retrieval, { map: stage.featureMap, encoder, encoded: train, trainRows: splits.trainRows, catalog, history, seed: config.seed });
     const seconds = (performance.now() - started) / 1000;
     const tower = towerInferenceGraph(trained.model.user, trained.state, { appendOne: trained.popularityPrior }).serialize();
     const recall = await evaluateRecall({

@@ -17,6 +17,18 @@ export function categoryAffinity(userCategoryCtr: number, categoryMean: number):
   return Math.log((userCategoryCtr + AFFINITY_EPSILON) / (categoryMean + AFFINITY_EPSILON));
 }
 
+/**
+ * A user's category profile (2C): the affinity to each category, then log1p of the impressions in it — the
+ * user's CTR and count in every category, as the ranking models read them (user-side, so once per request).
+ */
+export function categoryProfile(ctr: ArrayLike<number>, impressions: ArrayLike<number>, mean: ArrayLike<number>, out: Float32Array, at = 0): void {
+  const C = mean.length;
+  for (let c = 0; c < C; c++) {
+    out[at + c] = categoryAffinity(ctr[c], mean[c]);
+    out[at + C + c] = Math.log1p(impressions[c]);
+  }
+}
+
 export interface ClickHistory {
   /** event index of each training click (N) */
   eventIndex: Int32Array;
@@ -32,6 +44,11 @@ export interface ClickHistory {
   negatives: number;
   /** (N) the global CTR before the click (what an ad without history falls back to) */
   globalCtr: Float64Array;
+  /** with `profiles`: every event's category profile before it (E, 2C), and every user's at the end (U, 2C) */
+  rowProfiles?: Float32Array;
+  endProfiles?: Float32Array;
+  /** user ids in catalogue order (the rows of endProfiles) */
+  userIds: Float64Array;
 }
 
 interface EventColumns {
@@ -41,7 +58,7 @@ interface EventColumns {
   clicked: Uint8Array; // (E)
 }
 
-async function readEvents(db: Db, log: string): Promise<{ events: EventColumns; users: number; ads: number; categories: string[] }> {
+async function readEvents(db: Db, log: string): Promise<{ events: EventColumns; userIds: Float64Array; ads: number; categories: string[] }> {
   const categories = (await db.rows('SELECT DISTINCT CAST(category AS VARCHAR) AS c FROM ad_catalog ORDER BY 1')).map((r) => String(r.c));
   const n = Number(await db.scalar(`SELECT count(*) FROM ${log}`));
   const events: EventColumns = { user: new Int32Array(n), ad: new Int32Array(n), category: new Int32Array(n), clicked: new Uint8Array(n) };
@@ -51,17 +68,15 @@ async function readEvents(db: Db, log: string): Promise<{ events: EventColumns; 
        JOIN user_catalog u ON u.user_id = e.user_id JOIN ad_catalog a ON a.ad_id = e.ad_id ORDER BY e.event_idx`,
     { u: events.user, a: events.ad, c: events.category, y: events.clicked },
   );
-  return {
-    events,
-    users: Number(await db.scalar('SELECT count(*) FROM user_catalog')),
-    ads: Number(await db.scalar('SELECT count(*) FROM ad_catalog')),
-    categories,
-  };
+  const userIds = new Float64Array(Number(await db.scalar('SELECT count(*) FROM user_catalog')));
+  await db.readInto('SELECT user_id::DOUBLE AS id FROM user_catalog ORDER BY user_idx', { id: userIds });
+  return { events, userIds, ads: Number(await db.scalar('SELECT count(*) FROM ad_catalog')), categories };
 }
 
 /** Scans `log` (the training log, with event_idx) and records the history of every click. */
-export async function scanClickHistory(db: Db, log: string, options: { ctrPriorStrength: number; negatives: number; rng: Rng }): Promise<ClickHistory> {
-  const { events, users, ads, categories } = await readEvents(db, log);
+export async function scanClickHistory(db: Db, log: string, options: { ctrPriorStrength: number; negatives: number; rng: Rng; profiles?: boolean }): Promise<ClickHistory> {
+  const { events, userIds, ads, categories } = await readEvents(db, log);
+  const users = userIds.length;
   const E = events.user.length;
   const C = categories.length;
   const K = options.negatives;
@@ -71,8 +86,11 @@ export async function scanClickHistory(db: Db, log: string, options: { ctrPriorS
   const out: ClickHistory = {
     eventIndex: new Int32Array(N), categories, affinity: new Float32Array(N * C),
     negativeAd: new Int32Array(N * K), negativeImpressions: new Float32Array(N * K), negativeClicks: new Float32Array(N * K), negatives: K,
-    globalCtr: new Float64Array(N),
+    globalCtr: new Float64Array(N), userIds,
   };
+  const rowProfiles = options.profiles ? new Float32Array(E * 2 * C) : undefined;
+  const means = new Float64Array(C);
+  const ctrs = new Float64Array(C);
   const ucImpressions = new Float32Array(users * C);
   const ucClicks = new Float32Array(users * C);
   const adImpressions = new Float32Array(ads);
@@ -81,20 +99,26 @@ export async function scanClickHistory(db: Db, log: string, options: { ctrPriorS
   const categoryUsers = new Float64Array(C);
   let clicksBefore = 0;
   let j = 0;
+  // the smoothed CTRs of user u in every category, and the category means, as of now
+  const userState = (u: number, global: number): void => {
+    for (let cc = 0; cc < C; cc++) {
+      const mean = categoryUsers[cc] > 0 ? categorySum[cc] / categoryUsers[cc] : global;
+      const n = ucImpressions[u * C + cc];
+      means[cc] = mean;
+      ctrs[cc] = n > 0 ? (k === 0 ? ucClicks[u * C + cc] / n : (ucClicks[u * C + cc] + k * mean) / (n + k)) : mean;
+    }
+  };
   for (let e = 0; e < E; e++) {
     const u = events.user[e];
     const c = events.category[e];
     const y = events.clicked[e];
+    const global = e > 0 ? clicksBefore / e : 0;
+    if (y || rowProfiles) userState(u, global);
+    if (rowProfiles) categoryProfile(ctrs, ucImpressions.subarray(u * C, (u + 1) * C), means, rowProfiles, e * 2 * C);
     if (y) {
       out.eventIndex[j] = e;
-      const global = e > 0 ? clicksBefore / e : 0;
       out.globalCtr[j] = global;
-      for (let cc = 0; cc < C; cc++) {
-        const mean = categoryUsers[cc] > 0 ? categorySum[cc] / categoryUsers[cc] : global;
-        const n = ucImpressions[u * C + cc];
-        const ctr = n > 0 ? (k === 0 ? ucClicks[u * C + cc] / n : (ucClicks[u * C + cc] + k * mean) / (n + k)) : mean;
-        out.affinity[j * C + cc] = categoryAffinity(ctr, mean); // 0 without history: the CTR is the mean
-      }
+      for (let cc = 0; cc < C; cc++) out.affinity[j * C + cc] = categoryAffinity(ctrs[cc], means[cc]); // 0 without history
       for (let s = 0; s < K; s++) {
         const a = options.rng.int(ads);
         out.negativeAd[j * K + s] = a;
@@ -114,6 +138,15 @@ export async function scanClickHistory(db: Db, log: string, options: { ctrPriorS
     adImpressions[events.ad[e]]++;
     adClicks[events.ad[e]] += y;
     clicksBefore += y;
+  }
+  if (rowProfiles) {
+    out.rowProfiles = rowProfiles;
+    out.endProfiles = new Float32Array(users * 2 * C);
+    const global = E > 0 ? clicksBefore / E : 0;
+    for (let u = 0; u < users; u++) {
+      userState(u, global);
+      categoryProfile(ctrs, ucImpressions.subarray(u * C, (u + 1) * C), means, out.endProfiles, u * 2 * C);
+    }
   }
   return out;
 }

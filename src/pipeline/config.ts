@@ -28,6 +28,8 @@ export type LossConfig = { kind: 'bce' } | { kind: 'focal'; alpha: number; gamma
 
 export interface RankingModelConfig {
   features: FeatureSelection;
+  /** append the user's category profile — affinity and log impressions in every category — to the numericals */
+  categoryProfile: boolean;
   embeddingDim: number;
   projectionDim: number;
   hidden: number[];
@@ -126,7 +128,7 @@ function readLoss(value: unknown, path: string): LossConfig {
 }
 
 function readRanking(value: unknown, path: string, extra: readonly string[] = []): RankingModelConfig & Record<string, unknown> {
-  const keys = ['features', 'embeddingDim', 'projectionDim', 'hidden', 'dropout', 'loss', 'training', ...extra];
+  const keys = ['features', 'categoryProfile', 'embeddingDim', 'projectionDim', 'hidden', 'dropout', 'loss', 'training', ...extra];
   const raw = readObject(value, path, keys);
   requireKeys(raw, path, keys);
   const features = readObject(raw.features, `${path}.features`, ['categorical', 'numerical']);
@@ -134,6 +136,7 @@ function readRanking(value: unknown, path: string, extra: readonly string[] = []
   return {
     ...raw,
     features: readSelection(features, `${path}.features`),
+    categoryProfile: readBoolean(raw.categoryProfile, `${path}.categoryProfile`),
     embeddingDim: readInt(raw.embeddingDim, `${path}.embeddingDim`, 1),
     projectionDim: readInt(raw.projectionDim, `${path}.projectionDim`, 1),
     hidden: readArray(raw.hidden, `${path}.hidden`, (v, p) => readInt(v, p, 1)),

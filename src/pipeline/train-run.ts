@@ -4,14 +4,16 @@
 // manifest written last (run-dir.ts), so a failed run leaves nothing that looks complete.
 import { loadData, type LoadedData, type OnBadRow } from '../data/load.js';
 import type { DataSources } from '../data/sources.js';
-import { encodeTable, FeatureEncoder, selectColumns, type EncodedTable } from '../features/encoder.js';
+import { encodeTable, FeatureEncoder, type EncodedFeatures, type EncodedTable } from '../features/encoder.js';
 import { buildFeatures, writeFeatureRun, type FeatureStage } from '../features/pipeline.js';
 import type { EpochReport } from '../train/progress.js';
 import { calibrateAll, fitCalibrator, type Calibrator } from '../train/calibration.js';
-import type { TrainConfig } from './config.js';
+import type { RankingModelConfig, TrainConfig } from './config.js';
 import { checkRunTarget, writeRun } from './run-dir.js';
 import { carveHeldOut, planSplits, type Splits } from './splits.js';
-import { rankingGraphBytes, rankingLogits, sliceRows, subsetRows, trainRanking, type TrainedRanking } from './stages/ranking.js';
+import { modelRows, rankingGraphBytes, rankingLogits, subsetRows, trainRanking, type TrainedRanking } from './stages/ranking.js';
+import { scanClickHistory, type ClickHistory } from '../features/click-history.js';
+import { Rng } from '../core/rng.js';
 import { trainRetrieval, type TrainedRetrieval } from './stages/retrieval.js';
 import { readAdCatalog, type AdCatalog } from './tower-inputs.js';
 import { towerInferenceGraph } from './export.js';
@@ -106,27 +108,31 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
   const test = await encodeTable(data.db, stage.tables.test!, map);
   const catalog = await readAdCatalog(data.db, f.ctrPriorStrength);
   const splits = planSplits(train.n, test.n, config.splits.validationShare, config.splits.protocol, carved);
+  const wantProfiles = config.ctr.categoryProfile || config.cvr.categoryProfile;
+  const history = await scanClickHistory(data.db, 'event_log', { ctrPriorStrength: f.ctrPriorStrength, negatives: config.retrieval.negatives, rng: new Rng(config.seed).fork('negatives'), profiles: wantProfiles });
+  const profiles = wantProfiles ? heldOutProfiles(history, test) : null;
   done('features + FeatureMap', `${f.mode}, FeatureMap ${map.contentHash.slice(7, 19)}`);
 
   const retrieval = await trainRetrieval(config.retrieval, {
-    db: data.db, map, encoder, encoded: train, trainRows: splits.trainRows, catalog, seed: config.seed, ctrPriorStrength: f.ctrPriorStrength,
-    onEpoch: (r) => progress.epoch('two-tower', r),
+    map, encoder, encoded: train, trainRows: splits.trainRows, catalog, history, seed: config.seed, onEpoch: (r) => progress.epoch('two-tower', r),
   });
   done('two-tower', `${retrieval.trainClicks} training clicks, ${bestEpoch(retrieval.result.bestEpoch)}`);
 
-  const view = (table: EncodedTable, features: TrainConfig['ctr']['features'], from: number, to: number) => sliceRows(selectColumns(table, features), from, to);
-  const ctr = await trainRanking(config.ctr, map, { train: view(train, config.ctr.features, 0, splits.trainRows), valid: view(train, config.ctr.features, splits.trainRows, train.n) }, {
-    kind: 'dlrm', label: 'clicked', seed: config.seed, onEpoch: (r) => progress.epoch('CTR', r),
+  const C = history.categories.length;
+  // a model's rows: its features, plus the category profile (point in time for training rows) when it reads it
+  const view = (model: RankingModelConfig, from: number, to: number): EncodedFeatures => modelRows(model, train, history.rowProfiles ?? null, C, from, to);
+  const ctr = await trainRanking(config.ctr, map, { train: view(config.ctr, 0, splits.trainRows), valid: view(config.ctr, splits.trainRows, train.n) }, {
+    kind: 'dlrm', label: 'clicked', seed: config.seed, categories: C, onEpoch: (r) => progress.epoch('CTR', r),
   });
   done('CTR model', bestEpoch(ctr.result.bestEpoch));
 
   const esmm = config.cvr.kind === 'esmm';
   const cvrView = (from: number, to: number) => {
-    const rows = view(train, config.cvr.features, from, to);
+    const rows = view(config.cvr, from, to);
     return esmm ? rows : subsetRows(rows, (i) => rows.clicked[i] === 1);
   };
   const cvr = await trainRanking(config.cvr, map, { train: cvrView(0, splits.trainRows), valid: cvrView(splits.trainRows, train.n) }, {
-    kind: esmm ? 'esmm' : 'dlrm', label: 'converted', seed: config.seed + 1, onEpoch: (r) => progress.epoch('CVR', r),
+    kind: esmm ? 'esmm' : 'dlrm', label: 'converted', seed: config.seed + 1, categories: C, onEpoch: (r) => progress.epoch('CVR', r),
   });
   done('CVR model', `${esmm ? 'ESMM over all impressions' : 'clicked rows'}, ${bestEpoch(cvr.result.bestEpoch)}`);
 
@@ -141,15 +147,17 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
     if (retrieval.popularityPrior) g.setMetadata('adrank.popularity_prior', t === 'user' ? 'the vector ends with 1' : 'index vectors append log q');
     return g.serialize();
   };
+  const profileOf = (model: RankingModelConfig): string[] | null => (model.categoryProfile ? history.categories : null);
   const models = {
-    ctr: rankingGraphBytes(ctr, hash, config.ctr.features),
-    cvr: rankingGraphBytes(cvr, hash, config.cvr.features),
+    ctr: rankingGraphBytes(ctr, hash, config.ctr.features, profileOf(config.ctr)),
+    cvr: rankingGraphBytes(cvr, hash, config.cvr.features, profileOf(config.cvr)),
     userTower: tower('user'),
     adTower: tower('ad'),
   };
+  const heldOut = (model: RankingModelConfig): EncodedFeatures => modelRows(model, test, profiles, C);
   const heldOutLogits = {
-    ctr: await rankingLogits(models.ctr, 'dlrm', selectColumns(test, config.ctr.features)),
-    cvr: await rankingLogits(models.cvr, cvr.kind, selectColumns(test, config.cvr.features)),
+    ctr: await rankingLogits(models.ctr, 'dlrm', heldOut(config.ctr)),
+    cvr: await rankingLogits(models.cvr, cvr.kind, heldOut(config.cvr)),
   };
   const calRows = splits.calibration;
   const clickedCal = Int32Array.from([...calRows].filter((r) => test.clicked[r] === 1));
@@ -159,6 +167,19 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
   };
   done('calibration', `${config.calibration.method} on ${calRows.length} held-out rows (${clickedCal.length} clicked)`);
   return { config, data, stage, splits, encoder, train, test, catalog, retrieval, ctr, cvr, models, calibration, heldOutLogits, timings };
+}
+
+/** The category profile of every held-out row: its user's as of the end of training (N, 2C). */
+export function heldOutProfiles(history: ClickHistory, test: EncodedTable): Float32Array {
+  const width = 2 * history.categories.length;
+  const rowOf = new Map<number, number>();
+  history.userIds.forEach((id, u) => rowOf.set(id, u));
+  const out = new Float32Array(test.n * width);
+  for (let i = 0; i < test.n; i++) {
+    const u = rowOf.get(test.userId[i]);
+    if (u !== undefined) out.set(history.endProfiles!.subarray(u * width, (u + 1) * width), i * width);
+  }
+  return out;
 }
 
 function bestEpoch(epoch: number): string {

@@ -4,7 +4,9 @@
 import { mean } from '../../eval/metrics.js';
 import { calibrateAll } from '../../train/calibration.js';
 import { scoreRows } from '../predict.js';
-import { candidateRow, encodeTower, readUserProfiles, userAffinity, userRow, type RequestContext } from '../tower-inputs.js';
+import { candidateRow, encodeTower, readUserProfiles, userAffinity, userRow, type RequestContext, type UserProfile } from '../tower-inputs.js';
+import { categoryProfile } from '../../features/click-history.js';
+import { withExtraNumericals } from './ranking.js';
 import type { TrainedRun } from '../train-run.js';
 
 export interface ExampleUser {
@@ -26,6 +28,16 @@ export interface Examples {
 
 export const EXAMPLE_USERS = [1, 4, 7];
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** The user's category profile (2C), repeated for `n` rows. */
+function repeatedProfile(user: UserProfile, categoryMean: Float64Array, n: number): Float32Array {
+  const width = 2 * categoryMean.length;
+  const one = new Float32Array(width);
+  categoryProfile(user.categoryCtr, user.categoryImpressions, categoryMean, one);
+  const out = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) out.set(one, i * width);
+  return out;
+}
 
 export async function seedExamples(run: TrainedRun, top = 5): Promise<Examples> {
   const { data, catalog, retrieval, encoder, config } = run;
@@ -62,7 +74,8 @@ export async function seedExamples(run: TrainedRun, top = 5): Promise<Examples> 
       return s;
     });
     const rows = Array.from({ length: A }, (_, a) => candidateRow(profile, context, catalog, a, code[a]));
-    const encoded = encoder.encodeRows(rows, config.ctr.features);
+    const plain = encoder.encodeRows(rows, config.ctr.features);
+    const encoded = config.ctr.categoryProfile ? withExtraNumericals({ ...plain, clicked: new Float32Array(A), converted: new Float32Array(A) }, repeatedProfile(profile, categoryMean, A), 2 * C) : plain;
     const ctrLogits = (await scoreRows(run.models.ctr, encoded, ['logit'])).logit;
     const pctr = calibrateAll(run.calibration.ctr, ctrLogits);
     const order = (values: ArrayLike<number>): number[] => Array.from({ length: A }, (_, a) => a).sort((x, y) => values[y] - values[x]).slice(0, top);

@@ -5,7 +5,7 @@
 import { Rng } from '../../core/rng.js';
 import { SEED_ADAM } from '../../engine/optim/adam.js';
 import { SEED_LAZY_ADAM } from '../../engine/optim/sparse.js';
-import type { EncodedFeatures } from '../../features/encoder.js';
+import { selectColumns, type EncodedFeatures, type EncodedTable } from '../../features/encoder.js';
 import { fieldCardinalities, idEncodingOf, type FeatureMap } from '../../features/feature-map.js';
 import { CtrModel, type CtrModelConfig } from '../../models/ctr-model.js';
 import { EsmmModel } from '../../models/esmm-model.js';
@@ -38,12 +38,13 @@ export function optimizerSettings(training: TrainingConfig): OptimizerSettings {
   };
 }
 
-export function modelConfig(cfg: RankingModelConfig, map: FeatureMap): CtrModelConfig {
+/** `categories`: the categories of the profile block when the model reads it. */
+export function modelConfig(cfg: RankingModelConfig, map: FeatureMap, categories: number): CtrModelConfig {
   return {
     fields: fieldCardinalities(map, cfg.features.categorical),
     embeddingDim: cfg.embeddingDim,
     projectionDim: cfg.projectionDim,
-    numNumerical: cfg.features.numerical.length,
+    numNumerical: cfg.features.numerical.length + (cfg.categoryProfile ? 2 * categories : 0),
     hidden: cfg.hidden,
     dropout: cfg.dropout,
   };
@@ -85,9 +86,9 @@ export interface RankingInputs {
 /** Trains a DLRM on `label` (clicked for CTR, converted for CVR on clicked rows), or ESMM over all impressions. */
 export async function trainRanking(
   cfg: RankingModelConfig, map: FeatureMap, data: RankingInputs,
-  options: { kind: 'dlrm' | 'esmm'; label: 'clicked' | 'converted'; seed: number; onEpoch?: (r: EpochReport) => void },
+  options: { kind: 'dlrm' | 'esmm'; label: 'clicked' | 'converted'; seed: number; categories: number; onEpoch?: (r: EpochReport) => void },
 ): Promise<TrainedRanking> {
-  const config = modelConfig(cfg, map);
+  const config = modelConfig(cfg, map, options.categories);
   const loss: CtrLoss = cfg.loss;
   const columns = (rows: EncodedFeatures) => ({ categorical: rows.categorical, numerical: rows.numerical, labels: options.label === 'clicked' ? rows.clicked : rows.converted });
   let model: CtrModel | EsmmModel;
@@ -116,13 +117,41 @@ export async function trainRanking(
   return { kind: options.kind, model, state, result, filledRows };
 }
 
-/** The exported inference graph of a trained ranking model (what the run's .onnx file holds). */
-export function rankingGraphBytes(trained: TrainedRanking, featureMapHash: string, features: { categorical: readonly string[]; numerical: readonly string[] }): Uint8Array {
+/**
+ * The exported inference graph of a trained ranking model (what the run's .onnx file holds), with the FeatureMap
+ * hash and its inputs' names in its metadata; `profileCategories` when its numericals end with the category profile.
+ */
+export function rankingGraphBytes(trained: TrainedRanking, featureMapHash: string, features: { categorical: readonly string[]; numerical: readonly string[] }, profileCategories: readonly string[] | null): Uint8Array {
   const graph = trained.kind === 'esmm' ? esmmInferenceGraph(trained.model as EsmmModel, trained.state) : ctrInferenceGraph(trained.model as CtrModel, trained.state);
   graph.setMetadata('adrank.feature_map_hash', featureMapHash);
   graph.setMetadata('adrank.categorical', JSON.stringify(features.categorical));
   graph.setMetadata('adrank.numerical', JSON.stringify(features.numerical));
+  if (profileCategories) graph.setMetadata('adrank.category_profile', JSON.stringify(profileCategories));
   return graph.serialize();
+}
+
+/**
+ * A ranking model's rows [from, to) of an encoded table: its features, with the category profile appended when it
+ * reads one (`profiles`: (N, 2C) aligned with the table's rows).
+ */
+export function modelRows(model: RankingModelConfig, table: EncodedTable, profiles: Float32Array | null, categories: number, from = 0, to = table.n): EncodedFeatures {
+  const rows = sliceRows(selectColumns(table, model.features), from, to);
+  if (!model.categoryProfile) return rows;
+  const width = 2 * categories;
+  if (!profiles) throw new Error('assertion failed: the model reads category profiles, none given');
+  return withExtraNumericals(rows, profiles.subarray(from * width, to * width), width);
+}
+
+/** Rows with a (N, W) block appended to their numericals (the category profile), as a new view. */
+export function withExtraNumericals(rows: EncodedFeatures, extra: Float32Array, width: number): EncodedFeatures {
+  if (width === 0) return rows;
+  const M = rows.n > 0 ? rows.numerical.length / rows.n : 0;
+  const numerical = new Float32Array(rows.n * (M + width));
+  for (let i = 0; i < rows.n; i++) {
+    numerical.set(rows.numerical.subarray(i * M, (i + 1) * M), i * (M + width));
+    numerical.set(extra.subarray(i * width, (i + 1) * width), i * (M + width) + M);
+  }
+  return { ...rows, numerical };
 }
 
 /** Logits (N) of a ranking model over rows: the CTR logit of a DLRM, or the CVR head's logit of ESMM. */

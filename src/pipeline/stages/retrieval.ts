@@ -4,8 +4,7 @@
 //   negatives per click), logQ-corrected, with the user's category affinities in the user tower.
 // Legend: N clicks, K negatives per click, A ads, C categories, O vector dim.
 import { Rng } from '../../core/rng.js';
-import type { Db } from '../../data/duckdb.js';
-import { scanClickHistory, type ClickHistory } from '../../features/click-history.js';
+import type { ClickHistory } from '../../features/click-history.js';
 import type { EncodedTable, FeatureEncoder } from '../../features/encoder.js';
 import { fieldCardinalities, idEncodingOf, type FeatureMap } from '../../features/feature-map.js';
 import { TwoTowerModel, type TowerConfig } from '../../models/two-tower.js';
@@ -37,7 +36,6 @@ export interface TrainedRetrieval {
 }
 
 export interface RetrievalInputs {
-  db: Db;
   map: FeatureMap;
   encoder: FeatureEncoder;
   /** every training-log row, encoded (point in time), in event order */
@@ -45,8 +43,9 @@ export interface RetrievalInputs {
   /** rows [0, trainRows) train, the rest validate */
   trainRows: number;
   catalog: AdCatalog;
+  /** the point-in-time scan of the training log, with `negatives` negatives per click */
+  history: ClickHistory;
   seed: number;
-  ctrPriorStrength: number;
   onEpoch?: (r: EpochReport) => void;
 }
 
@@ -73,7 +72,7 @@ export async function trainRetrieval(cfg: RetrievalConfig, input: RetrievalInput
   const user: TowerFeatures = { categorical: cfg.user.categorical, numerical: cfg.user.numerical, categoryAffinity: cfg.kind === 'in-batch' && cfg.user.categoryAffinity };
   const ad: TowerFeatures = { categorical: cfg.ad.categorical, numerical: cfg.ad.numerical };
   const rng = new Rng(input.seed).fork('retrieval');
-  const history = await scanClickHistory(input.db, 'event_log', { ctrPriorStrength: input.ctrPriorStrength, negatives: cfg.negatives, rng: rng.fork('negatives') });
+  const history = input.history;
   const C = user.categoryAffinity ? history.categories.length : 0;
   const model = new TwoTowerModel({
     user: towerConfig(map, user, user.numerical.length + C, cfg),
