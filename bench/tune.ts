@@ -77,6 +77,9 @@ const RETRIEVAL_VARIANTS: Record<string, unknown> = {
   'no affinity': { user: { categoryAffinity: false } },
   sampled: { kind: 'sampled', negatives: 16 },
   prior: { popularity: 'prior' },
+  'impressions': { user: { categoryImpressions: true } },
+  'prior, impressions': { popularity: 'prior', user: { categoryImpressions: true } },
+  'prior, impressions, no ids': { popularity: 'prior', user: { categoryImpressions: true, categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour'] }, ad: { categorical: ['category', 'advertiser_id', 'format'] } },
   'prior, no ids': { popularity: 'prior', user: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour'] }, ad: { categorical: ['category', 'advertiser_id', 'format'] } },
   'prior, no ids, hidden 64, out 32': { popularity: 'prior', hidden: [64], outDim: 32, user: { categorical: ['age_group', 'gender', 'country', 'device', 'location', 'weekday', 'month', 'hour'] }, ad: { categorical: ['category', 'advertiser_id', 'format'] } },
 };

@@ -5,7 +5,7 @@
 //     their raw user×category CTR, as the aggregates define it; 0 without history in the category);
 //   - K ads drawn uniformly from the catalogue as negatives, with their impression and click counts at that time,
 //     so negatives carry the same point-in-time features as positives (a snapshot would mark them apart).
-// At serving the same affinity comes from the online store's user×category CTRs and category means.
+// At serving the same profile comes from the online store's user×category CTRs, impressions and category means.
 // Legend: E events, N clicks, U users, A ads, C categories, K negatives per click.
 import type { Rng } from '../core/rng.js';
 import type { Db } from '../data/duckdb.js';
@@ -34,8 +34,8 @@ export interface ClickHistory {
   eventIndex: Int32Array;
   /** categories in vector order (the sorted distinct categories of the ad catalogue) */
   categories: string[];
-  /** (N, C) affinities before each click */
-  affinity: Float32Array;
+  /** (N, 2C) the user's category profile before each click: affinities, then log1p impressions per category */
+  clickProfiles: Float32Array;
   /** (N, K) catalogue rows of the negatives drawn at each click */
   negativeAd: Int32Array;
   /** (N, K) their impressions and clicks before the click */
@@ -84,7 +84,7 @@ export async function scanClickHistory(db: Db, log: string, options: { ctrPriorS
   let N = 0;
   for (let e = 0; e < E; e++) N += events.clicked[e];
   const out: ClickHistory = {
-    eventIndex: new Int32Array(N), categories, affinity: new Float32Array(N * C),
+    eventIndex: new Int32Array(N), categories, clickProfiles: new Float32Array(N * 2 * C),
     negativeAd: new Int32Array(N * K), negativeImpressions: new Float32Array(N * K), negativeClicks: new Float32Array(N * K), negatives: K,
     globalCtr: new Float64Array(N), userIds,
   };
@@ -118,7 +118,8 @@ export async function scanClickHistory(db: Db, log: string, options: { ctrPriorS
     if (y) {
       out.eventIndex[j] = e;
       out.globalCtr[j] = global;
-      for (let cc = 0; cc < C; cc++) out.affinity[j * C + cc] = categoryAffinity(ctrs[cc], means[cc]); // 0 without history
+      if (rowProfiles) out.clickProfiles.set(rowProfiles.subarray(e * 2 * C, (e + 1) * 2 * C), j * 2 * C);
+      else categoryProfile(ctrs, ucImpressions.subarray(u * C, (u + 1) * C), means, out.clickProfiles, j * 2 * C);
       for (let s = 0; s < K; s++) {
         const a = options.rng.int(ads);
         out.negativeAd[j * K + s] = a;

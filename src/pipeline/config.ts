@@ -41,7 +41,7 @@ export interface RankingModelConfig {
 export interface RetrievalConfig {
   /** 'sampled': the seed (K uniform negatives per click, softmax over 1+K); 'in-batch': all of a batch's ads, logQ-corrected */
   kind: 'sampled' | 'in-batch';
-  user: FeatureSelection & { categoryAffinity: boolean };
+  user: FeatureSelection & { categoryAffinity: boolean; categoryImpressions: boolean };
   ad: FeatureSelection;
   embeddingDim: number;
   hidden: number[];
@@ -150,13 +150,17 @@ function readRetrieval(value: unknown, path: string): RetrievalConfig {
   const keys = ['kind', 'user', 'ad', 'embeddingDim', 'hidden', 'outDim', 'negatives', 'popularity', 'training'];
   const raw = readObject(value, path, keys);
   requireKeys(raw, path, keys);
-  const user = readObject(raw.user, `${path}.user`, ['categorical', 'numerical', 'categoryAffinity']);
-  requireKeys(user, `${path}.user`, ['categorical', 'numerical', 'categoryAffinity']);
+  const user = readObject(raw.user, `${path}.user`, ['categorical', 'numerical', 'categoryAffinity', 'categoryImpressions']);
+  requireKeys(user, `${path}.user`, ['categorical', 'numerical', 'categoryAffinity', 'categoryImpressions']);
   const ad = readObject(raw.ad, `${path}.ad`, ['categorical', 'numerical']);
   requireKeys(ad, `${path}.ad`, ['categorical', 'numerical']);
   return {
     kind: readChoice(raw.kind, `${path}.kind`, ['sampled', 'in-batch'] as const),
-    user: { ...readSelection(user, `${path}.user`), categoryAffinity: readBoolean(user.categoryAffinity, `${path}.user.categoryAffinity`) },
+    user: {
+      ...readSelection(user, `${path}.user`),
+      categoryAffinity: readBoolean(user.categoryAffinity, `${path}.user.categoryAffinity`),
+      categoryImpressions: readBoolean(user.categoryImpressions, `${path}.user.categoryImpressions`),
+    },
     ad: readSelection(ad, `${path}.ad`),
     embeddingDim: readInt(raw.embeddingDim, `${path}.embeddingDim`, 1),
     hidden: readArray(raw.hidden, `${path}.hidden`, (v, p) => readInt(v, p, 1)),

@@ -26,7 +26,7 @@ export interface LoadedRun {
   config: TrainConfig;
   featureMap: FeatureMap;
   calibration: { ctr: Calibrator; cvr: Calibrator };
-  models: { ctr: LoadedModel & { kind: 'dlrm' }; cvr: LoadedModel & { kind: 'dlrm' | 'esmm' }; userTower: LoadedModel & { categoryAffinity: string[] | null }; adTower: LoadedModel };
+  models: { ctr: LoadedModel & { kind: 'dlrm' }; cvr: LoadedModel & { kind: 'dlrm' | 'esmm' }; userTower: LoadedModel; adTower: LoadedModel };
   /** frozen ad vectors in ad catalogue order (A, O) */
   adVectors: Float32Array;
   dim: number;
@@ -74,7 +74,6 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const cvr = await readModel(dir, MODEL_FILES.cvr, hash);
   const userTower = await readModel(dir, MODEL_FILES.userTower, hash);
   const adTower = await readModel(dir, MODEL_FILES.adTower, hash);
-  const affinity = userTower.meta.get('adrank.category_affinity');
   const calibration = await readJson<{ ctr: Calibrator; cvr: Calibrator }>(dir, 'calibration.json');
   const indexMeta = await readJson<{ ads: number; dim: number }>(dir, 'index/meta.json');
   const raw = await readFile(join(dir, 'index/ad_vectors.f32'));
@@ -84,7 +83,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     dir, manifest, config: info.config, featureMap, calibration,
     models: {
       ctr: { ...ctr, kind: 'dlrm' }, cvr: { ...cvr, kind: info.models.cvr.kind },
-      userTower: { ...userTower, categoryAffinity: affinity ? (JSON.parse(affinity) as string[]) : null }, adTower,
+      userTower, adTower,
     },
     adVectors, dim: indexMeta.dim,
     retrieval: info.models.retrieval,

@@ -6,7 +6,7 @@
 // Legend: N rows, A ads, C categories, F fields, M numericals.
 import type { Db } from '../data/duckdb.js';
 import { smoothedCtr } from '../features/aggregates.js';
-import { categoryAffinity } from '../features/click-history.js';
+import { categoryProfile } from '../features/click-history.js';
 import type { FeatureEncoder, RawFeatureRow } from '../features/encoder.js';
 import { standardizerOf } from '../features/feature-map.js';
 import type { SideColumns } from '../train/retrieval-task.js';
@@ -16,13 +16,28 @@ export interface TowerFeatures {
   numerical: readonly string[];
   /** append the user's affinity to each category (user tower only) */
   categoryAffinity?: boolean;
+  /** and log1p of the user's impressions in each category (what the logging policy showed them) */
+  categoryImpressions?: boolean;
 }
 
-/** Encodes raw rows for a tower; `affinity` (N, C) is appended to the numericals when the tower reads it. */
-export function encodeTower(encoder: FeatureEncoder, features: TowerFeatures, rows: readonly RawFeatureRow[], affinity?: Float32Array, categories = 0): SideColumns {
+/** Width of a tower's category block for C categories: C affinities, then C log impressions, as configured. */
+export function categoryBlockWidth(features: TowerFeatures, categories: number): number {
+  return (features.categoryAffinity ? categories : 0) + (features.categoryImpressions ? categories : 0);
+}
+
+/** A tower's category block (W) from a category profile (2C: affinities, then log impressions). */
+export function categoryBlock(features: TowerFeatures, profile: Float32Array, out: Float32Array, at = 0): void {
+  const C = profile.length / 2;
+  let w = 0;
+  if (features.categoryAffinity) for (let c = 0; c < C; c++) out[at + w++] = profile[c];
+  if (features.categoryImpressions) for (let c = 0; c < C; c++) out[at + w++] = profile[C + c];
+}
+
+/** Encodes raw rows for a tower; `block` (N, W) — the category block — is appended to the numericals when the tower reads one. */
+export function encodeTower(encoder: FeatureEncoder, features: TowerFeatures, rows: readonly RawFeatureRow[], block?: Float32Array, categories = 0): SideColumns {
   const n = rows.length;
   const M = features.numerical.length;
-  const C = features.categoryAffinity ? categories : 0;
+  const C = categoryBlockWidth(features, categories);
   const categorical = features.categorical.map(() => new Int32Array(n));
   const numerical = new Float32Array(n * (M + C));
   const standardizers = features.numerical.map((name) => ({ column: standardizerOf(encoder.map, name).column, encode: encoder.numericalEncoder(name) }));
@@ -32,7 +47,7 @@ export function encodeTower(encoder: FeatureEncoder, features: TowerFeatures, ro
       const raw = row[column];
       numerical[i * (M + C) + m] = raw === undefined ? 0 : encode(Number(raw)); // unknown before retrieval: the mean
     });
-    if (C > 0 && affinity) numerical.set(affinity.subarray(i * C, (i + 1) * C), i * (M + C) + M);
+    if (C > 0 && block) numerical.set(block.subarray(i * C, (i + 1) * C), i * (M + C) + M);
   });
   return { categorical, numerical };
 }
@@ -115,9 +130,16 @@ export function userRow(user: UserProfile, context: RequestContext): RawFeatureR
   };
 }
 
-/** The user's affinity (C) to each category: 0 where the CTR is the category mean. */
-export function userAffinity(user: UserProfile, categoryMean: ArrayLike<number>, out = new Float32Array(categoryMean.length)): Float32Array {
-  for (let c = 0; c < out.length; c++) out[c] = categoryAffinity(user.categoryCtr[c], categoryMean[c]);
+/** The user's category profile (2C): affinity to each category (0 at the category mean), then log1p impressions. */
+export function userProfileVector(user: UserProfile, categoryMean: ArrayLike<number>, out = new Float32Array(2 * categoryMean.length)): Float32Array {
+  categoryProfile(user.categoryCtr, user.categoryImpressions, categoryMean, out);
+  return out;
+}
+
+/** The user tower's category block (W) of a user. */
+export function userCategoryBlock(features: TowerFeatures, user: UserProfile, categoryMean: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(categoryBlockWidth(features, categoryMean.length));
+  categoryBlock(features, userProfileVector(user, categoryMean), out);
   return out;
 }
 

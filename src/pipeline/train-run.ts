@@ -143,7 +143,7 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
     g.setMetadata('adrank.feature_map_hash', hash);
     g.setMetadata('adrank.categorical', JSON.stringify(side.categorical));
     g.setMetadata('adrank.numerical', JSON.stringify(side.numerical));
-    if (t === 'user' && side.categoryAffinity) g.setMetadata('adrank.category_affinity', JSON.stringify(retrieval.categories));
+    if (t === 'user' && (side.categoryAffinity || side.categoryImpressions)) g.setMetadata('adrank.category_block', JSON.stringify({ categories: retrieval.categories, affinity: side.categoryAffinity, impressions: side.categoryImpressions }));
     if (retrieval.popularityPrior) g.setMetadata('adrank.popularity_prior', t === 'user' ? 'the vector ends with 1' : 'index vectors append log q');
     return g.serialize();
   };

@@ -4,7 +4,7 @@
 import { mean } from '../../eval/metrics.js';
 import { calibrateAll } from '../../train/calibration.js';
 import { scoreRows } from '../predict.js';
-import { candidateRow, encodeTower, readUserProfiles, userAffinity, userRow, type RequestContext, type UserProfile } from '../tower-inputs.js';
+import { candidateRow, encodeTower, readUserProfiles, userCategoryBlock, userRow, type RequestContext, type UserProfile } from '../tower-inputs.js';
 import { categoryProfile } from '../../features/click-history.js';
 import { withExtraNumericals } from './ranking.js';
 import type { TrainedRun } from '../train-run.js';
@@ -66,7 +66,7 @@ export async function seedExamples(run: TrainedRun, top = 5): Promise<Examples> 
     const firstRow = run.train.userId.indexOf(userId);
     const tower = blogWay
       ? { categorical: retrieval.user.categorical.map((name) => Int32Array.of(run.train.categorical.get(name)![firstRow])), numerical: Float32Array.from(retrieval.user.numerical, (name) => run.train.numerical.get(name)![firstRow]) }
-      : encodeTower(encoder, retrieval.user, [userRow(profile, context)], userAffinity(profile, categoryMean), C);
+      : encodeTower(encoder, retrieval.user, [userRow(profile, context)], userCategoryBlock(retrieval.user, profile, categoryMean), C);
     const vector = (await scoreRows(run.models.userTower, tower, ['vector'])).vector;
     const scores = Array.from({ length: A }, (_, a) => {
       let s = 0;

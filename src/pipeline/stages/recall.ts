@@ -14,7 +14,7 @@ import { createSession } from '../../engine/onnx/runner.js';
 import { GraphBuilder } from '../../engine/onnx/graph-builder.js';
 import { exposureProbability } from '../../eval/oracle.js';
 import { scoreRows } from '../predict.js';
-import { adCtr, encodeTower, readUserProfiles, unknownUser, userAffinity, userRow, type AdCatalog, type RequestContext, type TowerFeatures, type UserProfile } from '../tower-inputs.js';
+import { adCtr, categoryBlockWidth, encodeTower, readUserProfiles, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type TowerFeatures, type UserProfile } from '../tower-inputs.js';
 import type { Role } from './evaluate.js';
 
 export interface RecallRow {
@@ -119,12 +119,12 @@ export async function evaluateRecall(input: RecallInputs): Promise<RecallEvaluat
   const { clicks, total, categoryMean } = await readClicks(input);
   const { catalog } = input;
   const A = catalog.adId.length;
-  const C = input.categories.length;
+  const C = categoryBlockWidth(input.user, input.categories.length);
   const dim = input.adVectors.length / A;
   const targets = Int32Array.from(clicks, (c) => c.ad);
-  const affinity = new Float32Array(clicks.length * C);
-  clicks.forEach((c, i) => userAffinity(c.user, categoryMean, affinity.subarray(i * C, (i + 1) * C)));
-  const towerRows = encodeTower(input.encoder, input.user, clicks.map((c) => userRow(c.user, c.context)), affinity, C);
+  const block = new Float32Array(clicks.length * C);
+  clicks.forEach((c, i) => block.set(userCategoryBlock(input.user, c.user, categoryMean), i * C));
+  const towerRows = encodeTower(input.encoder, input.user, clicks.map((c) => userRow(c.user, c.context)), block, input.categories.length);
   const userVectors = clicks.length ? (await scoreRows(input.userTower, towerRows, ['vector'])).vector : new Float32Array(0);
   const ranks: Record<string, { role: Role; ranks: Float64Array }> = {
     'two-tower': { role: 'model', ranks: await rankOfClicked(userVectors, input.adVectors, dim, targets) },
@@ -140,8 +140,11 @@ export async function evaluateRecall(input: RecallInputs): Promise<RecallEvaluat
     });
   };
   ranks['popularity (training clicks)'] = { role: 'baseline', ranks: scoreEach((_, a) => popularity[a]) };
+  const expectedClicks = Float64Array.from(catalog.impressions, (n, a) => n * ctr[a]);
+  ranks['popularity (impressions × smoothed CTR)'] = { role: 'baseline', ranks: scoreEach((_, a) => expectedClicks[a]) };
   ranks['popularity (smoothed CTR)'] = { role: 'baseline', ranks: scoreEach((_, a) => ctr[a]) };
   ranks['popularity × user category CTR ratio'] = { role: 'baseline', ranks: scoreEach((c, a) => (popularity[a] + 1) * (c.user.categoryCtr[categoryOf[a]] / categoryMean[categoryOf[a]])) };
+  ranks['impressions × smoothed CTR × user category CTR ratio'] = { role: 'baseline', ranks: scoreEach((c, a) => expectedClicks[a] * (c.user.categoryCtr[categoryOf[a]] / categoryMean[categoryOf[a]])) };
   const world = input.world;
   if (world) {
     const regions = world.spec.regions;

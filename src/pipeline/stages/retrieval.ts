@@ -17,7 +17,7 @@ import { fillUntrainedRows } from '../../train/untrained-rows.js';
 import type { RetrievalConfig } from '../config.js';
 import { towerInferenceGraph } from '../export.js';
 import { scoreRows } from '../predict.js';
-import { adRow, encodeTower, type AdCatalog, type TowerFeatures } from '../tower-inputs.js';
+import { adCtr, adRow, categoryBlock, categoryBlockWidth, encodeTower, type AdCatalog, type TowerFeatures } from '../tower-inputs.js';
 import { optimizerSettings } from './ranking.js';
 
 export interface TrainedRetrieval {
@@ -69,11 +69,12 @@ function towerConfig(map: FeatureMap, features: TowerFeatures, numNumerical: num
 
 export async function trainRetrieval(cfg: RetrievalConfig, input: RetrievalInputs): Promise<TrainedRetrieval> {
   const { map, encoder, encoded, catalog } = input;
-  const user: TowerFeatures = { categorical: cfg.user.categorical, numerical: cfg.user.numerical, categoryAffinity: cfg.kind === 'in-batch' && cfg.user.categoryAffinity };
+  const inBatch = cfg.kind === 'in-batch';
+  const user: TowerFeatures = { categorical: cfg.user.categorical, numerical: cfg.user.numerical, categoryAffinity: inBatch && cfg.user.categoryAffinity, categoryImpressions: inBatch && cfg.user.categoryImpressions };
   const ad: TowerFeatures = { categorical: cfg.ad.categorical, numerical: cfg.ad.numerical };
   const rng = new Rng(input.seed).fork('retrieval');
   const history = input.history;
-  const C = user.categoryAffinity ? history.categories.length : 0;
+  const C = categoryBlockWidth(user, history.categories.length);
   const model = new TwoTowerModel({
     user: towerConfig(map, user, user.numerical.length + C, cfg),
     ad: towerConfig(map, ad, ad.numerical.length, cfg),
@@ -107,7 +108,7 @@ export async function trainRetrieval(cfg: RetrievalConfig, input: RetrievalInput
     });
   }
   const towerVectors = await computeAdVectors(model, state, encoder, ad, catalog);
-  const adVectors = prior ? appendColumn(towerVectors, cfg.outDim, logQ) : towerVectors;
+  const adVectors = prior ? appendColumn(towerVectors, cfg.outDim, popularityPrior(catalog, cfg.negatives)) : towerVectors;
   return { model, state, result, user, ad, categories: history.categories, adVectors, popularityPrior: prior, trainClicks: split.train.length };
 }
 
@@ -122,9 +123,9 @@ function splitClicks(history: ClickHistory, trainRows: number): { train: Int32Ar
 function clickRows(input: RetrievalInputs, history: ClickHistory, which: Int32Array, user: TowerFeatures, ad: TowerFeatures, adRowOf: Map<number, number>, C: number): RetrievalRows {
   const { encoded, encoder, catalog } = input;
   const events = Int32Array.from(which, (j) => history.eventIndex[j]);
-  const allC = history.categories.length;
+  const width = 2 * history.categories.length;
   const affinity = C > 0 ? new Float32Array(which.length * C) : undefined;
-  if (affinity) which.forEach((j, i) => affinity.set(history.affinity.subarray(j * allC, (j + 1) * allC), i * C));
+  if (affinity) which.forEach((j, i) => categoryBlock(user, history.clickProfiles.subarray(j * width, (j + 1) * width), affinity, i * C));
   const K = history.negatives;
   const negativeAd = new Int32Array(which.length * K);
   const negativeRows = [];
@@ -152,6 +153,17 @@ export function columnLogQ(clickedAds: Int32Array, ads: number, negatives: numbe
   for (const a of clickedAds) counts[a]++;
   const n = Math.max(1, clickedAds.length);
   return Float32Array.from(counts, (c) => Math.log((c / n + negatives / ads) / (1 + negatives)));
+}
+
+/**
+ * The log prior added back at retrieval: the mixture of columns the towers were trained against, with each ad's
+ * click share estimated as impressions × smoothed CTR (an ad's expected clicks: far less noisy than its 1–2 clicks).
+ */
+export function popularityPrior(catalog: AdCatalog, negatives: number): Float32Array {
+  const A = catalog.adId.length;
+  const expected = Float64Array.from(catalog.adId, (_, a) => catalog.impressions[a] * adCtr(catalog.clicks[a], catalog.impressions[a], catalog.globalCtr, catalog.ctrPriorStrength));
+  const total = expected.reduce((s, x) => s + x, 0) || 1;
+  return Float32Array.from(expected, (x) => Math.log((x / total + negatives / A) / (1 + negatives)));
 }
 
 /** (A, O) vectors with one more component per row: (A, O+1). */
