@@ -17,7 +17,8 @@ import { heldOutOracle } from '../../eval/oracle.js';
 import { SEED_OPTIMIZER } from '../../train/train-step.js';
 import { createProgress } from '../progress.js';
 import type { Command } from '../command.js';
-import { formatIssues, formatStats } from './inspect.js';
+import { formatIssues } from '../data-input.js';
+import { formatStats } from './inspect.js';
 
 /** The seed's training settings for its toy world; fewer, larger batches for the small world. */
 const TRAINING: Record<string, { epochs: number; batchSize: number }> = {
