@@ -1,6 +1,7 @@
 // adrank's command line: `adrank <command> [options]`. Exit codes: 0 ok, 2 bad input, 1 internal error.
 // The machinery every command shares: parsing, --help and --version, JSON summaries, typed errors for bad
 // input and for the file-system trouble of the user's environment, and output that survives a closed pipe.
+import { withPath } from '../core/atomic-write.js';
 import { AdrankError, isAdrankError } from '../core/errors.js';
 import { formatHelp, parseArgs } from './args.js';
 import type { Command, CommandContext } from './command.js';
@@ -37,7 +38,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo(), c
   await io.stdout.flush();
   const failure = io.stdout.failure;
   if (failure) {
-    io.stderr.write(`adrank: ${(fromSystemError(failure) ?? new AdrankError('IO_ERROR', `cannot write the output: ${failure.message}`)).describe()}\n`);
+    const error = fromSystemError(withPath(failure, 'stdout')) ?? new AdrankError('IO_ERROR', `cannot write stdout: ${failure.message}`);
+    io.stderr.write(`adrank: ${error.describe()}\n`);
     return 2;
   }
   return code;

@@ -45,7 +45,8 @@ export function formatSources(report: ValidationReport): string {
 
 export function formatIssues(issues: IssueSummary[]): string {
   if (!issues.length) return 'validation: no problems';
-  const lines = [`validation: ${issues.reduce((n, i) => n + i.count, 0)} problems`];
+  const total = issues.reduce((n, i) => n + i.count, 0);
+  const lines = [`validation: ${total} problem${total > 1 ? 's' : ''}`];
   for (const i of issues) {
     const examples = i.examples.map((e) => `row ${e.row}: ${JSON.stringify(e.value)}`).join('; ');
     const more = i.count > i.examples.length ? '; …' : '';

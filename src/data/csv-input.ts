@@ -35,6 +35,37 @@ export async function prepareCsv(source: TableSource): Promise<PreparedCsv> {
   return { readPath, structure, issues, removedRows: bad.map((r) => r.row), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Prepares the CSV files of `sources` one after the other, ahead of their loading: the scan of a file runs
+ * while DuckDB reads the tables before it. close() waits for the scan in progress and removes the copies.
+ */
+export class CsvPreparation {
+  private readonly prepared: Promise<PreparedCsv | undefined>[] = [];
+  private stopped = false;
+
+  constructor(sources: readonly TableSource[]) {
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const source of sources) {
+      const next = previous.then(() => (source.format === 'csv' && !this.stopped ? prepareCsv(source) : undefined));
+      next.catch(() => {}); // observed by get(); a failure must not go unhandled if loading stops first
+      this.prepared.push(next);
+      previous = next.catch(() => {});
+    }
+  }
+
+  /** The preparation of the i-th source (undefined for Parquet). */
+  get(i: number): Promise<PreparedCsv | undefined> {
+    return this.prepared[i];
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const result of await Promise.allSettled(this.prepared)) {
+      if (result.status === 'fulfilled') await result.value?.cleanup();
+    }
+  }
+}
+
 function malformedIssue(source: TableSource, structure: CsvStructure, record: BadRecord): RawIssue {
   const problem = record.unterminatedQuote
     ? 'malformed CSV row (a quoted field is never closed)'

@@ -8,6 +8,7 @@
 // one is a literal quote, and newlines inside quotes belong to the field. Records end at \n, or at \r in
 // files whose header line ends with a lone \r.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 
 export interface BadRecord {
@@ -62,7 +63,7 @@ export class CsvStructureScanner {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.terminator < 0) {
-      this.pending.push(chunk);
+      this.pending.push(chunk.slice()); // the caller may reuse its buffer
       const joined = Buffer.concat(this.pending);
       const terminator = detectTerminator(joined);
       if (terminator < 0 && joined.length < 1 << 20) return;
@@ -221,10 +222,26 @@ export async function scanCsvStructure(path: string): Promise<CsvStructure> {
   return scanner.finish();
 }
 
-/** The file's bytes as a stream of chunks, decompressed when the name ends in .gz. */
-export function openCsv(path: string): AsyncIterable<Uint8Array> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return /\.gz$/i.test(path) ? file.pipe(createGunzip()) : file;
+/**
+ * The file's bytes as chunks, decompressed when the name ends in .gz. A plain file is read into one reused
+ * buffer: each chunk is valid only until the next one is asked for.
+ */
+export async function* openCsv(path: string): AsyncIterable<Uint8Array> {
+  if (/\.gz$/i.test(path)) {
+    yield* createReadStream(path).pipe(createGunzip());
+    return;
+  }
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 22);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /**

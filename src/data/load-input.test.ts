@@ -1,6 +1,6 @@
 // Loading files that are malformed in their structure, of the wrong kind, or with a mixed event_time column.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdrankError } from '../core/errors.js';
@@ -83,6 +83,28 @@ describe('rows with the wrong number of fields', () => {
     expect(hour.examples).toEqual([{ row: 20, value: '31' }]);
     expect(data.report.issues.find((i) => i.code === 'MALFORMED_ROW')!.examples[0].row).toBe(4);
     expect(data.counts.events).toBe(498);
+  });
+});
+
+describe('temporary copies without the malformed rows', () => {
+  it('are removed after loading, also when loading stops at an earlier table', async () => {
+    const privateTmp = join(root, 'tmp');
+    mkdirSync(privateTmp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      const malformed = (d: string): void => editCsv(join(d, 'event_log.csv'), (l) => { l[2] += ',x'; return l; });
+      expect((await skipping(worldWith(malformed))).report.issues[0].code).toBe('MALFORMED_ROW');
+      const stops = worldWith((d) => {
+        malformed(d);
+        editCsv(join(d, 'ad_catalog.csv'), (l) => l.map((x) => x.split(',').slice(0, 4).join(',')));
+      });
+      expect((await loadError(stops)).code).toBe('MISSING_COLUMN');
+      expect(readdirSync(privateTmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });
 

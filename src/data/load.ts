@@ -8,7 +8,7 @@
 // the file read again, as text, to show offending values.
 import { AdrankError } from '../core/errors.js';
 import { tableChecks, type RowCheck } from './checks.js';
-import { prepareCsv, type PreparedCsv } from './csv-input.js';
+import { CsvPreparation, type PreparedCsv } from './csv-input.js';
 import { Db, sqlIdent } from './duckdb.js';
 import { decideEventTime } from './event-time.js';
 import { describeIssues, firstIssueError, summariseRejects, type IssueSummary } from './issues.js';
@@ -56,11 +56,14 @@ export async function loadData(sources: DataSources, options: { onBadRow?: OnBad
   const db = options.db ?? (await Db.open());
   const report: ValidationReport = { ok: true, onBadRow, tables: [], issues: [] };
   let hasEventTime = false;
+  const order: TableSource[] = [sources.user_catalog, sources.ad_catalog, sources.event_log];
+  if (sources.test_event_log) order.push(sources.test_event_log);
+  const csv = new CsvPreparation(order);
   try {
-    const order: TableSource[] = [sources.user_catalog, sources.ad_catalog, sources.event_log];
-    if (sources.test_event_log) order.push(sources.test_event_log);
-    for (const source of order) {
-      const result = await loadTable(db, source, onBadRow);
+    for (const [i, source] of order.entries()) {
+      const prepared = await csv.get(i);
+      const result = await stageAndCheck(db, { source, readPath: prepared?.readPath ?? source.path }, prepared, onBadRow);
+      await prepared?.cleanup();
       report.tables.push(result.table);
       report.issues.push(...result.issues);
       if (result.issues.length) report.ok = false;
@@ -80,15 +83,8 @@ export async function loadData(sources: DataSources, options: { onBadRow?: OnBad
   } catch (e) {
     if (!options.db) db.close();
     throw e;
-  }
-}
-
-async function loadTable(db: Db, source: TableSource, onBadRow: OnBadRow): Promise<TableResult> {
-  const csv = source.format === 'csv' ? await prepareCsv(source) : undefined;
-  try {
-    return await stageAndCheck(db, { source, readPath: csv?.readPath ?? source.path }, csv, onBadRow);
   } finally {
-    await csv?.cleanup();
+    await csv.close();
   }
 }
 

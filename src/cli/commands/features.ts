@@ -65,6 +65,13 @@ async function checkOutputs(args: ParsedArgs, sources: DataSources): Promise<voi
   if (!out && !runDir) throw new AdrankError('BAD_ARGUMENT', 'nothing to write', { hint: 'give --out FILE, --run RUN, or both' });
   if (out) {
     await checkFeatureTableOutput(out);
+    const input = Object.values(sources).find((t) => t && t.path === resolve(out));
+    if (input) {
+      throw new AdrankError('BAD_ARGUMENT', `--out ${out} is the ${input.table} being read`, {
+        location: { field: '--out', value: out, file: input.path },
+        hint: 'write the feature table to another file',
+      });
+    }
     if (args.requireString('split') === 'test' && !sources.test_event_log) {
       throw new AdrankError('FILE_NOT_FOUND', `no held-out log to export: ${resolve(args.requireString('data'))} has no test_event_log`, {
         location: { field: '--split', value: 'test' },
