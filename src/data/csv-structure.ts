@@ -45,7 +45,8 @@ const QUOTE_SEEN = 3;
 
 /** Feed chunks of a CSV file in order with push(), then call finish(). */
 export class CsvStructureScanner {
-  private terminator = -1; // LF or CR, decided from the first chunk
+  private terminator = -1; // LF or CR, decided from the first line
+  private pending: Uint8Array[] = []; // first chunks, until the line terminator is known
   private offset = 0; // file offset of the next chunk
   private recordStart = 0;
   private fields = 1;
@@ -57,8 +58,6 @@ export class CsvStructureScanner {
   private headOf = 0; // the record start `head` belongs to
   private readonly blankRows: number[] = [];
   private readonly badRecords: BadRecord[] = [];
-
-  private pending: Uint8Array[] = []; // first chunks, until the line terminator is known
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
