@@ -55,7 +55,7 @@ describe('adrank CLI', () => {
     expect(r.stderr).toContain('row 3');
     expect(r.stderr).toContain('hint:');
     const json = JSON.parse(adrank('inspect', dir, '--json').stdout);
-    expect(json).toMatchObject({ ok: false, error: { code: 'BAD_BID', row: 3, column: 'bid', value: '-2.0' } });
+    expect(json).toMatchObject({ ok: false, error: { code: 'BAD_BID', row: 3, column: 'bid', value: '-2' } });
 
     const skipped = JSON.parse(adrank('inspect', dir, '--on-bad-row', 'skip', '--json').stdout);
     expect(skipped.stats.counts.ads).toBe(19);

@@ -111,10 +111,13 @@ function convert(raw: string, spec: OptionSpec): string | number {
   }
   if (spec.type === 'string') return raw;
   const value = Number(raw);
-  const ok = raw.trim() !== '' && Number.isFinite(value) && (spec.type === 'number' || Number.isInteger(value)) && (spec.min === undefined || value >= spec.min);
+  // Integers must be exact: past 2^53 a JavaScript number silently rounds to a neighbour.
+  const ok = raw.trim() !== '' && Number.isFinite(value) && (spec.type === 'number' || Number.isSafeInteger(value)) && (spec.min === undefined || value >= spec.min);
   if (!ok) {
     const what = spec.type === 'int' ? 'an integer' : 'a number';
-    throw new AdrankError('BAD_ARGUMENT', `--${spec.name} must be ${what}${spec.min !== undefined ? ` ≥ ${spec.min}` : ''}, got "${raw}"`, {
+    const tooLarge = spec.type === 'int' && Number.isInteger(value) && !Number.isSafeInteger(value);
+    const range = spec.type === 'int' ? ` from ${spec.min ?? -Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` : spec.min !== undefined ? ` ≥ ${spec.min}` : '';
+    throw new AdrankError('BAD_ARGUMENT', `--${spec.name} must be ${what}${range}, got "${raw}"${tooLarge ? ' (too large to be exact)' : ''}`, {
       location: { field: `--${spec.name}`, value: raw },
       hint: spec.help,
     });

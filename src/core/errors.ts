@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'UNKNOWN_REFERENCE'
   | 'BAD_ROWS'
   | 'BAD_ARGUMENT'
+  | 'IO_ERROR'
   | 'BAD_CONFIG'
   | 'BAD_ARTIFACT'
   | 'UNKNOWN_USER'

@@ -1,5 +1,8 @@
 // The one seeded random generator: every random choice in adrank goes through an Rng passed in explicitly.
 // sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through splitmix32.
+// Seeds are integers 0 ≤ seed ≤ 2^53 − 1: the low 32 bits seed the state as they always have, and the
+// high bits, when non-zero, are mixed into the last state word, so every seed below 2^32 keeps its stream
+// and no two seeds share a starting state.
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;
@@ -22,6 +25,21 @@ export function hashString32(text: string): number {
   return h >>> 0;
 }
 
+/** MurmurHash3's 32-bit finaliser: a bijection on 32-bit integers that maps 0 to 0 only. */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const TWO_POW_32 = 4294967296;
+
+/** Whether `seed` is a seed the Rng accepts: an integer from 0 to Number.MAX_SAFE_INTEGER. */
+export function isValidSeed(seed: number): boolean {
+  return Number.isSafeInteger(seed) && seed >= 0;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -31,18 +49,21 @@ export class Rng {
   readonly seed: number;
 
   constructor(seed: number) {
-    this.seed = seed >>> 0;
-    const mix = splitmix32(this.seed);
+    if (!isValidSeed(seed)) throw new Error(`assertion failed: a seed is an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${seed}`);
+    this.seed = seed;
+    const high = Math.floor(seed / TWO_POW_32);
+    const mix = splitmix32(seed >>> 0);
     this.a = mix();
     this.b = mix();
     this.c = mix();
-    this.d = mix();
+    this.d = (mix() ^ fmix32(high)) >>> 0;
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
   /** An independent stream derived from this generator's seed and a label (order-independent). */
   fork(label: string): Rng {
-    return new Rng((this.seed ^ hashString32(label)) >>> 0);
+    const low = (this.seed ^ hashString32(label)) >>> 0;
+    return new Rng(Math.floor(this.seed / TWO_POW_32) * TWO_POW_32 + low);
   }
 
   nextUint32(): number {

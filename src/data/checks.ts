@@ -1,5 +1,6 @@
 // Row-level validation rules, one per (column, problem), expressed as SQL conditions over a raw table.
-// Each rule knows its error code and the hint a user needs to fix the data.
+// Each rule knows its error code and the hint a user needs to fix the data. Offending values are shown as
+// written: `value` is evaluated over the file read again with every column as text.
 import type { ErrorCode } from '../core/errors.js';
 import { sqlIdent, sqlString } from './duckdb.js';
 import { MAX_ID, TABLE_COLUMNS, type ColumnSpec, type TableName } from './schema.js';
@@ -9,7 +10,7 @@ export interface RowCheck {
   column: string;
   /** SQL condition that is true for a bad row */
   condition: string;
-  /** SQL expression of the offending value, shown to the user */
+  /** SQL expression of the offending value over the all-text reading of the file, shown to the user */
   value: string;
   problem: string;
   hint: string;
@@ -26,7 +27,7 @@ export function rawType(spec: ColumnSpec): string | undefined {
     case 'category':
       return 'VARCHAR';
     case 'time':
-      return undefined; // sniffed: a number or a timestamp
+      return undefined; // text in CSV, as stored in Parquet; its kind is decided from all its values (event-time.ts)
   }
 }
 
@@ -40,7 +41,7 @@ function columnChecks(spec: ColumnSpec, flagged: boolean): RowCheck[] {
   const converts = flagged && rawType(spec) !== undefined;
   if (converts) {
     checks.push({
-      code: 'BAD_TYPE', column: spec.name, condition: sqlIdent('__bad_' + spec.name), value: sqlIdent('__raw_' + spec.name),
+      code: 'BAD_TYPE', column: spec.name, condition: sqlIdent('__bad_' + spec.name), value: shown,
       problem: `not convertible to ${rawType(spec)}`, hint: `${spec.name} must be ${isText ? 'text' : 'numeric'}`,
     });
   }
@@ -52,6 +53,12 @@ function columnChecks(spec: ColumnSpec, flagged: boolean): RowCheck[] {
     problem: 'missing value',
     hint: `every row needs a ${spec.name}`,
   });
+  if (isText) {
+    checks.push({
+      code: 'BAD_TYPE', column: spec.name, condition: `strpos(${c}, chr(0)) > 0`, value: `replace(${shown}, chr(0), '\\0')`,
+      problem: 'contains a NUL byte', hint: `${spec.name} must be text without NUL (\\0) bytes; the file may be binary or corrupted`,
+    });
+  }
   const type = spec.type;
   switch (type.kind) {
     case 'id':
@@ -74,7 +81,7 @@ function columnChecks(spec: ColumnSpec, flagged: boolean): RowCheck[] {
     case 'enum':
       checks.push({
         code: 'OUT_OF_RANGE', column: spec.name,
-        condition: `trim(${c}) <> '' AND ${c} NOT IN (${type.values.map(sqlString).join(', ')})`, value: shown,
+        condition: `trim(${c}) <> '' AND strpos(${c}, chr(0)) = 0 AND ${c} NOT IN (${type.values.map(sqlString).join(', ')})`, value: shown,
         problem: 'not an allowed value', hint: `${spec.name} must be one of ${type.values.join(', ')} (case-sensitive)`,
       });
       break;

@@ -1,11 +1,12 @@
-// Validation issues: grouped by (code, column) with counts and the first offending rows and values,
-// and the typed error raised for the first of them when bad rows are not to be skipped.
+// Validation issues: grouped by (code, column) with counts and the first offending rows and values (as
+// written in the file), and the typed error raised for the first of them when bad rows are not to be skipped.
 import { AdrankError, type ErrorCode } from '../core/errors.js';
 import type { RowCheck } from './checks.js';
 import type { Db } from './duckdb.js';
 import type { TableName } from './schema.js';
 import type { TableSource } from './sources.js';
 import type { RawIssue } from './rejects.js';
+import type { RowNumbering } from './row-numbering.js';
 
 export interface IssueSummary {
   table: TableName;
@@ -35,65 +36,59 @@ export function summariseRejects(source: TableSource, rejects: RawIssue[]): Issu
   return [...byKind.values()];
 }
 
-/** Maps a 0-based index among the reader's accepted rows to the 1-based data row of the file. */
-export function rowMapper(rejects: RawIssue[]): (accepted: number) => number {
-  const rejectedRows = [...new Set(rejects.map((r) => r.row))].sort((a, b) => a - b);
-  return (accepted) => {
-    let row = accepted + 1;
-    for (const r of rejectedRows) {
-      if (r <= row) row++;
-      else break;
-    }
-    return row;
-  };
+/** The all-text reading of a file (see stageRaw) and how its rows map to the file's. */
+export interface RawReading {
+  table: string;
+  rows: RowNumbering;
 }
 
 /**
- * Summaries of the rows flagged in `staged.__problems` (bit i = checks[i]). The first `rowCheckCount`
- * checks are evaluated on raw values, which are read again through `stageRaw` to show them.
+ * Summaries of the rows flagged in `staged.__problems` (bit i = checks[i]), with the first rows of each and
+ * their values as written, read from the all-text reading that `readRaw` makes on first use.
  */
 export async function describeIssues(
   db: Db,
   source: TableSource,
   staged: string,
   checks: RowCheck[],
-  rowCheckCount: number,
-  toRow: (accepted: number) => number,
-  stageRaw: (rawTable: string) => Promise<void>,
+  stagedRows: RowNumbering,
+  readRaw: () => Promise<RawReading>,
 ): Promise<IssueSummary[]> {
   const bit = (i: number): string => String(BigInt(1) << BigInt(i));
   const countRow = (await db.rows(`SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE __problems & ${bit(i)} <> 0) AS c${i}`).join(', ')} FROM ${staged}`))[0];
-  const raw = `raw_${source.table}`;
-  let rawStaged = false;
+  let raw: RawReading | undefined;
   const issues: IssueSummary[] = [];
   for (let i = 0; i < checks.length; i++) {
     const count = Number(countRow[`c${i}`]);
     if (count === 0) continue;
     const check = checks[i];
     const rowIds = (await db.rows(`SELECT rowid AS rid FROM ${staged} WHERE __problems & ${bit(i)} <> 0 ORDER BY rowid LIMIT ${EXAMPLES_PER_ISSUE}`)).map((r) => Number(r.rid));
-    let from = staged;
-    if (i < rowCheckCount) {
-      if (!rawStaged) await stageRaw(raw);
-      rawStaged = true;
-      from = raw;
+    const fileRows = rowIds.map((id) => stagedRows.rowOf(id));
+    raw ??= await readRaw();
+    const rawIds = fileRows.map((row) => raw!.rows.indexOf(row)).filter((id) => id >= 0);
+    const values = new Map<number, string>();
+    if (rawIds.length) {
+      for (const v of await db.rows(`SELECT rowid AS rid, ${check.value} AS value FROM ${raw.table} WHERE rowid IN (${rawIds.join(', ')})`)) {
+        values.set(raw.rows.rowOf(Number(v.rid)), v.value === null ? '' : String(v.value));
+      }
     }
-    const values = await db.rows(`SELECT rowid AS rid, ${check.value} AS value FROM ${from} WHERE rowid IN (${rowIds.join(', ')}) ORDER BY rowid`);
     issues.push({
       table: source.table, file: source.path, code: check.code, column: check.column, problem: check.problem, hint: check.hint, count,
-      examples: values.map((v) => ({ row: toRow(Number(v.rid)), value: v.value === null ? '' : String(v.value) })),
+      examples: fileRows.map((row) => ({ row, value: values.get(row) ?? '' })),
     });
   }
-  if (rawStaged) await db.run(`DROP TABLE ${raw}`);
+  if (raw) await db.run(`DROP TABLE ${raw.table}`);
   return issues;
 }
 
-/** The error for the earliest problem in the file, with all issue summaries as details. */
+/** The error for the earliest problem of the first table that has any, with all issue summaries as details. */
 export function firstIssueError(issues: IssueSummary[]): AdrankError {
   const rowOf = (i: IssueSummary): number => i.examples[0]?.row ?? Infinity;
-  const first = issues.reduce((best, i) => (rowOf(i) < rowOf(best) ? i : best));
+  const first = issues.filter((i) => i.table === issues[0].table).reduce((best, i) => (rowOf(i) < rowOf(best) ? i : best));
   const example = first.examples[0];
   const total = issues.reduce((s, i) => s + i.count, 0);
-  const more = total > 1 ? ` (${total} problems of ${issues.length} kind${issues.length > 1 ? 's' : ''}; --on-bad-row skip drops bad rows)` : '';
+  const tables = new Set(issues.map((i) => i.table)).size;
+  const more = total > 1 ? ` (${total} problems of ${issues.length} kind${issues.length > 1 ? 's' : ''}${tables > 1 ? ` in ${tables} tables` : ''}; --on-bad-row skip drops bad rows)` : '';
   return new AdrankError(first.code, `${first.table}: ${first.problem}${more}`, {
     location: { file: first.file, row: example?.row, column: first.column, value: example?.value },
     hint: first.hint,

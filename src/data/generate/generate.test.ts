@@ -1,11 +1,13 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeWorld, readCsvRows, tempDir } from '../../../test/helpers.js';
+import { ARTIFACT_MARKER } from '../../core/atomic-write.js';
 import { AdrankError } from '../../core/errors.js';
 import { DEVICES } from '../schema.js';
 import { worldSpec } from './presets.js';
-import { loadWorld, writeWorld } from './write-world.js';
+import { loadWorld, worldFiles, writeWorld } from './write-world.js';
 
 const root = tempDir();
 let seedDir: string;
@@ -102,7 +104,70 @@ describe('generation', () => {
   });
 
   it('leaves no temporary files behind', () => {
-    expect(readdirSync(seedDir).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(readdirSync(seedDir).filter((f) => f.startsWith('.'))).toEqual([ARTIFACT_MARKER]);
+    expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);
     expect(existsSync(join(seedDir, 'truth', 'world.json'))).toBe(true);
+  });
+});
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('golden worlds', () => {
+  it('the seed world of seed 42 and a small world stay byte for byte what they were', async () => {
+    const seed42: Record<string, string> = {
+      'ad_catalog.csv': '28049a50df30c02df7340b868c99d9ece84eedc8c6ec3671b5c37639f1ce2c46',
+      'event_log.csv': '7c76adcb74ad0eee099d231c88b682ef57c56687ba794d4f1a8a6b3db49e17fe',
+      'test_event_log.csv': 'da09ba80a99e4bd4c3717340b59d5d166653e8ce139608738b469a3fbc373521',
+      'truth/event_log.truth.csv': '80fe792fe744035cd4706acee51799332686ed92ae756393d9c8246d4b88a09a',
+      'truth/test_event_log.truth.csv': 'd3092edccda763b8a0dd270ad3ff073fb5f9aae1eeb97a9eab442b3894527779',
+      'truth/world.json': '3a081cd70f76c21c95e1aa351e3d3929b1e3179b2430870b62f6de14c0751d0c',
+      'user_catalog.csv': '0c261a92a4e2dcaf3344a218f27081c13a461d8d6d6cb319d7aaad770395ecb9',
+    };
+    for (const [file, hash] of Object.entries(seed42)) expect(sha256(join(seedDir, file)), file).toBe(hash);
+    const small = join(root, 'golden-small');
+    await writeWorld(worldSpec('small', 7, { events: 5000 }), small, 'csv');
+    expect(sha256(join(small, 'event_log.csv'))).toBe('bb968906ab95c2fd6c1b35234f8609e6ec39e05ef93d006fc5fa15d7d52516fd');
+    expect(sha256(join(small, 'ad_catalog.csv'))).toBe('ea31ab06dc87b849281196a504c20809b338d611263e90a52248ab99bc3643e4');
+  });
+
+  it('seeds past 2^32 make their own worlds', async () => {
+    const wide = await makeWorld(join(root, 'seed-wide'), 'seed', 42 + 2 ** 32);
+    expect(readFileSync(join(wide, 'event_log.csv'), 'utf8')).not.toBe(readFileSync(join(seedDir, 'event_log.csv'), 'utf8'));
+    expect(JSON.parse(readFileSync(join(wide, 'truth', 'world.json'), 'utf8')).spec.seed).toBe(4294967338);
+  });
+});
+
+describe('the output directory', () => {
+  const files = (dir: string): string[] => readdirSync(dir, { recursive: true }).map(String).filter((f) => !f.startsWith('.')).sort();
+
+  it('replaces a world adrank wrote there, old files included', async () => {
+    const dir = join(root, 'reused');
+    await writeWorld(worldSpec('seed', 1), dir, 'csv');
+    await writeWorld(worldSpec('seed', 2), dir, 'parquet');
+    expect(files(dir)).toEqual(['ad_catalog.parquet', 'event_log.parquet', 'test_event_log.parquet', 'truth', 'truth/event_log.truth.parquet', 'truth/test_event_log.truth.parquet', 'truth/world.json', 'user_catalog.parquet']);
+    expect(JSON.parse(readFileSync(join(dir, 'truth', 'world.json'), 'utf8')).spec.seed).toBe(2);
+  });
+
+  it('refuses a folder holding files adrank did not write, and a file, touching neither', async () => {
+    const dir = join(root, 'mine');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'keep me');
+    await expect(writeWorld(worldSpec('seed', 1), dir, 'csv')).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('notes.txt') });
+    expect(files(dir)).toEqual(['notes.txt']);
+    await expect(writeWorld(worldSpec('seed', 1), join(dir, 'notes.txt'), 'csv')).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('is a file') });
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('keeps the old world when writing the new one fails', async () => {
+    const dir = join(root, 'kept');
+    await writeWorld(worldSpec('seed', 1), dir, 'csv');
+    const before = readFileSync(join(dir, 'event_log.csv'), 'utf8');
+    const failing = writeWorld(worldSpec('seed', 2), dir, 'parquet', (stage, done) => {
+      if (stage === 'writing files' && done === 1) throw new Error('disk went away');
+    });
+    await expect(failing).rejects.toThrow('disk went away');
+    expect(readFileSync(join(dir, 'event_log.csv'), 'utf8')).toBe(before);
+    expect(files(dir)).toEqual(worldFiles('csv').concat('truth').sort());
+    expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });

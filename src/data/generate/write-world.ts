@@ -1,9 +1,10 @@
 // Writes a synthetic world to disk in the seed's schema: catalogues, training and held-out logs,
 // and, under truth/, the true probabilities of every logged impression and the world's spec.
-// Files are produced in a temporary directory and renamed into place only when all succeeded.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// The whole world is produced in a temporary directory and replaces the output directory only when all
+// succeeded; the output must be new, empty or a world adrank wrote (see src/core/atomic-write.ts).
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { checkOutputPath, produceAtomic } from '../../core/atomic-write.js';
 import { Rng } from '../../core/rng.js';
 import { AdrankError } from '../../core/errors.js';
 import { Db, sqlString } from '../duckdb.js';
@@ -42,41 +43,44 @@ const PARQUET_TYPES: Record<string, string> = {
   clicked: 'TINYINT', converted: 'TINYINT', bid: 'DOUBLE', p_click: 'DOUBLE', p_convert_given_click: 'DOUBLE',
 };
 
+const CSV_FILES = ['user_catalog.csv', 'ad_catalog.csv', 'event_log.csv', 'test_event_log.csv', 'truth/event_log.truth.csv', 'truth/test_event_log.truth.csv'];
+
+/** The files of a world written in `format`, relative to its directory. */
+export function worldFiles(format: DataFormat): string[] {
+  const data = format === 'parquet' ? CSV_FILES.map((f) => f.replace(/\.csv$/, '.parquet')) : CSV_FILES;
+  return [...data, 'truth/world.json'];
+}
+
 export async function writeWorld(
   spec: WorldSpec,
   out: string,
   format: DataFormat,
   onProgress?: (stage: string, done: number, total: number) => void,
 ): Promise<GenerateSummary> {
+  await checkOutputPath(out, 'directory', worldFiles(format));
   const world = createWorld(spec);
   const root = new Rng(spec.seed);
   const train = generateLog(world, spec.events, root.fork('train-log'), (d) => onProgress?.('train log', d, spec.events));
   const test = generateLog(world, spec.testEvents, root.fork('test-log'), (d) => onProgress?.('test log', d, spec.testEvents));
 
-  await mkdir(out, { recursive: true });
-  const tmp = join(out, `.generate-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(join(tmp, 'truth'), { recursive: true });
-  try {
+  const files = await produceAtomic(out, async (tmp) => {
+    await mkdir(join(tmp, 'truth'), { recursive: true });
     onProgress?.('writing files', 0, 1);
     await writeCatalogs(world, tmp);
     await writeLog(world, train, join(tmp, 'event_log.csv'), join(tmp, 'truth', 'event_log.truth.csv'));
     await writeLog(world, test, join(tmp, 'test_event_log.csv'), join(tmp, 'truth', 'test_event_log.truth.csv'));
     const worldFile: WorldFile = { spec, clickIntercept: world.clickIntercept, conversionIntercept: world.conversionIntercept };
     await writeFile(join(tmp, 'truth', 'world.json'), JSON.stringify(worldFile, null, 2) + '\n');
-    let files = ['user_catalog.csv', 'ad_catalog.csv', 'event_log.csv', 'test_event_log.csv', 'truth/event_log.truth.csv', 'truth/test_event_log.truth.csv'];
-    if (format === 'parquet') files = await convertToParquet(tmp, files);
-    files.push('truth/world.json');
-    await mkdir(join(out, 'truth'), { recursive: true });
-    for (const f of files) await rename(join(tmp, f), join(out, f));
-    return {
-      out, preset: spec.preset, seed: spec.seed, format,
-      users: spec.users, ads: spec.ads, advertisers: spec.advertisers, events: spec.events, testEvents: spec.testEvents,
-      trainCtr: mean(train.clicked), trainCvr: sum(train.converted) / Math.max(1, sum(train.clicked)),
-      files,
-    };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+    if (format === 'parquet') await convertToParquet(tmp, CSV_FILES);
+    onProgress?.('writing files', 1, 1);
+    return worldFiles(format);
+  });
+  return {
+    out, preset: spec.preset, seed: spec.seed, format,
+    users: spec.users, ads: spec.ads, advertisers: spec.advertisers, events: spec.events, testEvents: spec.testEvents,
+    trainCtr: mean(train.clicked), trainCvr: sum(train.converted) / Math.max(1, sum(train.clicked)),
+    files,
+  };
 }
 
 async function writeCatalogs(world: World, dir: string): Promise<void> {
@@ -100,25 +104,33 @@ function formatProbability(p: number): string {
   return p.toPrecision(7);
 }
 
-async function convertToParquet(dir: string, csvFiles: string[]): Promise<string[]> {
+/** Replaces each CSV file under `dir` by a Parquet file with the schema's column types. */
+async function convertToParquet(dir: string, csvFiles: readonly string[]): Promise<void> {
   const db = await Db.open();
   try {
-    const outFiles: string[] = [];
     for (const f of csvFiles) {
       const csv = join(dir, f);
       const parquet = csv.replace(/\.csv$/, '.parquet');
-      const header = (await readFile(csv, 'utf8')).slice(0, 512).split('\n')[0].split(',');
+      const header = (await firstLine(csv)).split(',');
       const types = Object.fromEntries(header.map((h) => [h, PARQUET_TYPES[h] ?? 'VARCHAR']));
       const typeSpec = `{${Object.entries(types).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
       await db.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, header=true, delim=',', columns=${typeSpec})) TO ${sqlString(parquet)} (FORMAT parquet)`);
       await rm(csv);
-      outFiles.push(f.replace(/\.csv$/, '.parquet'));
     }
-    return outFiles;
   } catch (e) {
     throw new AdrankError('BAD_ARTIFACT', `could not write Parquet files: ${(e as Error).message}`, { hint: 'check free disk space in the output directory' });
   } finally {
     db.close();
+  }
+}
+
+async function firstLine(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(4096), position: 0 });
+    return buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0];
+  } finally {
+    await file.close();
   }
 }
 
