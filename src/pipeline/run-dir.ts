@@ -3,7 +3,7 @@
 // file. A folder without a manifest is not a run (an interrupted build leaves only a hidden temporary folder);
 // loading checks every file against the manifest, so a tampered, truncated or mixed-up run is refused.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { AdrankError } from '../core/errors.js';
@@ -60,6 +60,7 @@ export async function writeRun(target: string, kind: Manifest['kind'], replace: 
     for (const file of await listFiles(tmp)) files[file] = { sha256: await hashFile(join(tmp, file)), bytes: statSync(join(tmp, file)).size };
     const manifest: Manifest = { format: 'adrank-run', version: 1, kind, createdAt: new Date().toISOString(), featureMapHash, files };
     await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 1) + '\n');
+    if (existsSync(target) && readdirSync(target).length === 0) await rm(target, { recursive: true });
     if (existsSync(target)) {
       checkRunTarget(target, replace);
       const old = `${tmp}.old`;
@@ -79,6 +80,7 @@ export async function writeRun(target: string, kind: Manifest['kind'], replace: 
 /** Refuses an output path that exists, unless it is an adrank run and replacing was asked for. */
 export function checkRunTarget(target: string, replace: boolean): void {
   if (!existsSync(target)) return;
+  if (statSync(target).isDirectory() && readdirSync(target).length === 0) return; // an empty folder holds nothing to lose
   if (!statSync(target).isDirectory() || !isRunDir(target)) {
     throw new AdrankError('BAD_ARGUMENT', `${target} exists and is not an adrank run`, { location: { file: target }, hint: 'choose another output path; adrank never deletes what it did not write' });
   }

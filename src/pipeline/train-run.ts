@@ -35,6 +35,8 @@ export interface TrainOptions {
   /** the generated world's directory (for the oracle), when the data is one */
   worldDir?: string;
   screenshot: boolean;
+  /** how to load and validate the sources (the CLI prints the files read and the problems found) */
+  load?: (sources: DataSources) => Promise<LoadedData>;
 }
 
 export interface TrainedRun {
@@ -77,7 +79,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainSummary> {
   };
   const { config } = options;
   checkRunTarget(options.out, options.replace); // before any work: an existing run or a foreign folder is refused now
-  const data = await loadData(options.sources, { onBadRow: options.onBadRow });
+  const data = options.load ? await options.load(options.sources) : await loadData(options.sources, { onBadRow: options.onBadRow });
   try {
     const carved = await carveHeldOut(data);
     done('load + validate', `${data.counts.events} training events, ${data.counts.testEvents} held-out${carved ? ' (carved from the end of the event log)' : ''}`);

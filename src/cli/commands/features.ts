@@ -7,7 +7,9 @@ import { AdrankError } from '../../core/errors.js';
 import type { DataSources } from '../../data/sources.js';
 import type { FeatureMode } from '../../features/aggregates.js';
 import { checkFeatureTableOutput, exportFeatureTable } from '../../features/export.js';
-import { FEATURE_MAP_FILE, buildFeatures, writeFeatureRun } from '../../features/pipeline.js';
+import { FEATURE_MAP_FILE, buildFeatures } from '../../features/pipeline.js';
+import { writeFeatureRun } from '../../pipeline/feature-run.js';
+import { checkRunTarget } from '../../pipeline/run-dir.js';
 import type { ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { DATA_OPTIONS, dataSources, loadForCommand } from '../data-input.js';
@@ -48,7 +50,7 @@ export const featuresCommand: Command = {
         ctx.print(`wrote ${split} feature table (${(summary.export as { rows: number }).rows} rows) to ${out}`);
       }
       if (runDir) {
-        summary.run = await writeFeatureRun(data, stage, runDir);
+        summary.run = { dir: runDir, files: Object.keys((await writeFeatureRun(data, stage, runDir)).files) };
         ctx.print(`wrote FeatureMap (${stage.featureMap.contentHash.slice(0, 19)}…) and online tables to ${runDir}`);
       }
       return summary;
@@ -80,7 +82,7 @@ async function checkOutputs(args: ParsedArgs, sources: DataSources): Promise<voi
     }
   }
   if (runDir) {
-    await checkOutputPath(join(runDir, FEATURE_MAP_FILE), 'file'); // also refuses a RUN that is not a directory
-    await checkOutputPath(join(runDir, 'online'), 'directory');
+    checkRunTarget(runDir, true); // a run adrank wrote may be rebuilt; anything else at that path is refused
+    await checkOutputPath(join(runDir, FEATURE_MAP_FILE), 'file');
   }
 }

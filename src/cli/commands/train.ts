@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OnBadRow } from '../../data/load.js';
-import { resolveSources } from '../../data/sources.js';
+import { dataSources, DATA_OPTIONS, loadForCommand } from '../data-input.js';
 import { PRESETS, resolveTrainConfig, type PresetName } from '../../pipeline/config.js';
 import { trainRun } from '../../pipeline/train-run.js';
 import type { Command } from '../command.js';
@@ -20,7 +20,7 @@ export const trainCommand: Command = {
     { name: 'print-config', type: 'boolean', help: 'print the resolved config and exit' },
     { name: 'replace', type: 'boolean', help: 'rebuild an existing run directory (only one adrank wrote)' },
     { name: 'no-screenshot', type: 'boolean', help: 'do not render report.png in Chromium' },
-    { name: 'on-bad-row', type: 'string', choices: ['fail', 'skip'], default: 'fail', help: 'fail on bad input rows, or drop them and report' },
+    ...DATA_OPTIONS,
   ],
   async run(args, ctx) {
     const config = await resolveTrainConfig(args.requireString('preset') as PresetName, args.string('config'));
@@ -30,9 +30,10 @@ export const trainCommand: Command = {
     }
     const dataDir = args.requireString('data');
     const out = args.requireString('out');
-    const sources = resolveSources(dataDir);
+    const sources = dataSources(dataDir, args);
     const summary = await trainRun({
       sources, out, config, onBadRow: args.requireString('on-bad-row') as OnBadRow, replace: args.flag('replace'), screenshot: !args.flag('no-screenshot'),
+      load: (s) => loadForCommand(s, args, ctx),
       worldDir: existsSync(join(dataDir, 'truth', 'world.json')) ? dataDir : undefined,
       progress: {
         stage: (name, seconds, note) => ctx.print(`[${name}] ${seconds.toFixed(1)} s${note ? ` — ${note}` : ''}`),
