@@ -20,7 +20,7 @@ import { checkK, checkQuery } from './validate.js';
 
 export interface IvfParams {
   lists: number;
-  candidates: number; // vectors scanned per query (at least k): lists are probed best centroid first until reached
+  candidates: number; // vectors scanned per query (at least 2k): lists are probed best first until reached
   trainSample: number;
   iterations: number;
   seed: number;
@@ -132,7 +132,8 @@ export class IvfIndex implements AdIndex {
   search(query: Float32Array, k: number): TopK {
     checkQuery(query, this.dim);
     const want = Math.min(checkK(k), this.size);
-    const budget = Math.max(want, this.params.candidates);
+    // top-k sets of large k relative to N are spread over many lists: never scan fewer than 2k vectors
+    const budget = Math.min(this.size, Math.max(2 * want, this.params.candidates));
     // enough lists for the budget at the average list size, with room for smaller lists; all of them if that falls short
     const guess = Math.min(this.lists, 16 + Math.ceil((4 * budget * this.lists) / this.size));
     let sq = 0;
