@@ -1,7 +1,8 @@
 // Ad index: build time, peak memory, query latency (one query per call), throughput, recall@k against the exact
 // scan, and bytes on disk, for every index kind at 100k and 1M ads (D = 64, k = 1000) on generated ad vectors.
 // Each (kind, N) runs in its own process so its peak RSS is its own; the exact run writes the ground truth.
-// Run: npm run bench:index [-- N,N,...]        (default 100000,1000000)
+// Run: npm run bench:index [-- N,N,... [kind,kind,...]]   (default 100000,1000000 and exact,ivf,hnsw; the exact
+//      run writes the ground truth the others read, so it is always included)
 //      npm run bench:index -- crossover         (exact vs IVF latency at small N, for the `auto` threshold)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -119,10 +120,11 @@ if (mode === 'child') {
   await crossover();
 } else {
   const sizes = (mode ?? '100000,1000000').split(',').map(Number);
+  const kinds = ['exact', ...(kindArg ?? 'ivf,hnsw').split(',').filter((k) => k !== 'exact' && k in CONFIGS)];
   const scratch = mkdtempSync(join(tmpdir(), 'adrank-bench-truth-'));
   try {
     for (const n of sizes) {
-      for (const kind of Object.keys(CONFIGS)) {
+      for (const kind of kinds) {
         const args = ['--max-old-space-size=8192', fileURLToPath(import.meta.url), 'child', kind, String(n), join(scratch, `truth-${n}.i32`)];
         const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
         if (child.status !== 0) process.exit(child.status ?? 1);

@@ -4,8 +4,9 @@
 // ads form lists of their own). A list is ranked by what its best member is likely to score, not by its mean:
 //   q·c + ‖q‖ · ρ · √(2 ln n / D),
 // c the list's centroid, ρ the RMS distance of its n members from it (the expected maximum of n Gaussian scores
-// around q·c). The ranking is one more inner product: rows [c, ρ√(2 ln n / D)] against [q, ‖q‖]. Vectors are stored list by list, so a probe reads one contiguous block. Scores are exact inner products;
-// only the choice of which vectors to score is approximate.
+// around q·c). The ranking is one more inner product: rows [c, ρ√(2 ln n / D)] against [q, ‖q‖].
+// Vectors are stored list by list, so a probe reads one contiguous block. Scores are exact inner products; only the
+// choice of which vectors to score is approximate. Building is synchronous and takes the calling thread.
 //
 // Legend: N rows, L lists, D dim, K top-k.
 import { AdrankError } from '../core/errors.js';

