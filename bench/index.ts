@@ -91,12 +91,16 @@ async function runOne(kind: string, n: number, truthPath: string): Promise<void>
   const disk = await bytesOnDisk(index);
   const again = measure(disk.loaded, w, truth);
   const params = index instanceof IvfIndex || index instanceof HnswIndex ? index.params : {};
-  report({ bench: 'index', kind, n, dim: DIM, k: K, queries: QUERIES, buildSeconds, peakRssMb: peak, ...m, bytesOnDisk: disk.bytes, loadSeconds: disk.loadSeconds, loadedRecall: kind === 'exact' ? 1 : again.recall, params, loadAvg: load() });
+  const fallbacks = index instanceof HnswIndex ? { exactFallbacks: index.exactFallbacks } : {};
+  report({ bench: 'index', kind, n, dim: DIM, k: K, queries: QUERIES, buildSeconds, peakRssMb: peak, ...m, bytesOnDisk: disk.bytes, loadSeconds: disk.loadSeconds, loadedRecall: kind === 'exact' ? 1 : again.recall, params, ...fallbacks, loadAvg: load() });
   if (index instanceof IvfIndex) {
     for (const c of [6, 12, 18, 24, 36, 48]) report({ bench: 'index-sweep', kind, n, candidates: Math.ceil(c * Math.sqrt(n)), ...measure(index.withCandidates(Math.ceil(c * Math.sqrt(n))), w, truth), loadAvg: load() });
   }
   if (index instanceof HnswIndex) {
-    for (const ef of [1000, 2000, 4000, 8000]) report({ bench: 'index-sweep', kind, n, expansionSearch: ef, ...measure(index.withExpansionSearch(ef), w, truth), exactFallbacks: index.exactFallbacks, loadAvg: load() });
+    for (const ef of [1000, 2000, 4000, 8000]) {
+      const tuned = index.withExpansionSearch(ef);
+      report({ bench: 'index-sweep', kind, n, expansionSearch: ef, ...measure(tuned, w, truth), exactFallbacks: tuned.exactFallbacks, loadAvg: load() });
+    }
   }
 }
 

@@ -4,12 +4,12 @@
 // Euclidean transformation for inner-product spaces"): an ad x becomes [x, √(M² − ‖x‖²)], M the largest norm, the
 // query [q, 0], and the nearest ads by L2 are those of highest q·x. The graph proposes max(k, ef) candidates; they
 // are re-scored with the shared float32 dot product, so scores and tie order match the exact index. When the graph
-// returns fewer than k (it can on tiny or duplicate-heavy catalogues), the query falls back to the exact scan.
+// returns fewer than k, or fewer than N on a catalogue no larger than ef, the query falls back to the exact scan.
 //
 // Legend: N rows, D dim, E = D + 1 augmented dim, K top-k.
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import { AdrankError } from '../core/errors.js';
+import { AdrankError, assert } from '../core/errors.js';
 import type { AdIndex } from './ad-index.js';
 import { saveArtifact, writeArrays, type OpenedArtifact } from './artifact.js';
 import type { HnswConfig } from './config.js';
@@ -102,18 +102,20 @@ export class HnswIndex implements AdIndex {
   }
 
   search(query: Float32Array, k: number): TopK {
-    if (this.closed) throw new Error('assertion failed: search on a closed HNSW index');
+    assert(!this.closed, 'search on a closed HNSW index');
     checkQuery(query, this.dim);
     const want = Math.min(checkK(k), this.size);
     this.augmentedQuery.set(query);
-    const found = this.graph.search(this.augmentedQuery, Math.min(this.size, Math.max(want, this.params.expansionSearch)), 1);
+    const ask = Math.min(this.size, Math.max(want, this.params.expansionSearch));
+    const found = this.graph.search(this.augmentedQuery, ask, 1);
     this.heap.reset(want);
     for (let i = 0; i < found.keys.length; i++) {
       const row = Number(found.keys[i]);
       this.heap.push(dot(this.vectors, row, query, this.dim), row);
     }
-    // the graph can return fewer than asked (tiny or duplicate-heavy catalogues): then scan them all
-    if (found.keys.length < want) {
+    // the graph can miss nodes (its build is multi-threaded, so this varies): when it returns fewer than k, or fewer
+    // than all N although ef ≥ N, the exact scan answers, at no more than ef dot products in the second case
+    if (found.keys.length < want || (ask === this.size && found.keys.length < ask)) {
       this.exactFallbacks++;
       this.heap.reset(want);
       scanRows(this.vectors, this.dim, query, 0, this.size, null, this.heap);

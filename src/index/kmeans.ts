@@ -1,8 +1,9 @@
 // k-means (Lloyd's algorithm, squared L2) for the inverted-file index: trained on a random sample, then every
 // vector is assigned to its nearest centroid. The nearest centroid maximises x·c − ½‖c‖², so centroids are
 // stored augmented as [c, −½‖c‖²] and a point as [x, 1], and the shared blocked scan finds the best one.
-// Assigning a million vectors to every centroid is the slow part of a build, so assignment goes through a
-// two-level tree: √L groups of centroids, and a point is compared only with the centroids of its best groups.
+// Comparing every point with every centroid would be the slow part of a build, so assignment (in each Lloyd
+// iteration and at the end) goes through a two-level tree: 2·√L groups of centroids, and a point is compared only
+// with the centroids of its 4 nearest groups (on test vectors 98–99% of points get their exact nearest centroid).
 //
 // Legend: N rows, S sample rows, L lists (centroids), G groups, D dim.
 import type { Rng } from '../core/rng.js';
