@@ -1,0 +1,186 @@
+// The request path, one code path for the CLI and the server: the user's online features → the user tower → the
+// ad index's top N → CTR and CVR on the candidates (split DLRMs: shared parts computed once) → calibration →
+// expected revenue bid × pCTR × pCVR → filters → top K. An unknown user takes the cold path (the OOV rows and
+// the fallback aggregates) and is flagged, never an error; when the feature store fails the request is answered
+// from the same fallback features and flagged degraded.
+// Legend: A ads, N candidates from the index, K answers, O vector dim, C categories.
+import * as ort from 'onnxruntime-node';
+import { AdrankError, isAdrankError } from '../core/errors.js';
+import { createSession } from '../engine/onnx/runner.js';
+import { FeatureEncoder } from '../features/encoder.js';
+import type { AdIndex } from '../index/ad-index.js';
+import type { LoadedRun } from '../pipeline/load-run.js';
+import { encodeTower, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type UserProfile } from '../pipeline/tower-inputs.js';
+import { int64Words } from '../engine/dtype.js';
+import { CandidateScorer } from './scorer.js';
+
+export interface RankRequest extends RequestContext {
+  userId: number;
+  k?: number;
+  excludeAdIds?: readonly number[];
+  maxPerAdvertiser?: number;
+  explain?: boolean;
+}
+
+export interface RankedAd {
+  adId: number;
+  rank: number;
+  /** expected revenue per impression: bid × pCTR × pCVR */
+  score: number;
+  pctr: number;
+  pcvr: number;
+  bid: number;
+  advertiserId: number;
+  category: string;
+}
+
+export interface RankResponse {
+  ads: RankedAd[];
+  userKnown: boolean;
+  degraded: boolean;
+  runId: string;
+  /** milliseconds per stage of this request */
+  stageMs: Record<string, number>;
+  candidateCount: number;
+  explain?: {
+    timingsMs: Record<string, number>;
+    candidates: number;
+    user: UserProfile extends infer U ? Omit<U, 'convertedAdvertisers' | 'categoryCtr' | 'categoryImpressions' | 'categoryConverted'> : never;
+    rows: { adId: number; ctrLogit: number; cvrLogit: number; pctr: number; pcvr: number; score: number }[];
+  };
+}
+
+/** Where the ranker reads a user's online features: a profile, or null for a user the store does not know. */
+export interface UserSource {
+  user(userId: number): Promise<UserProfile | null>;
+  readonly categoryMean: Float64Array;
+  readonly globalCtr: number;
+}
+
+export interface RankerOptions {
+  candidates: number;
+  threads: number;
+}
+
+export const DEFAULT_RANKER: RankerOptions = { candidates: 1000, threads: 1 };
+
+export class Ranker {
+  private readonly adRowOf = new Map<number, number>();
+
+  private constructor(
+    readonly run: LoadedRun,
+    private readonly catalog: AdCatalog,
+    private readonly encoder: FeatureEncoder,
+    private readonly users: UserSource,
+    private readonly index: AdIndex,
+    private readonly userTower: ort.InferenceSession,
+    private readonly ctr: CandidateScorer,
+    private readonly cvr: CandidateScorer,
+    private readonly options: RankerOptions,
+  ) {
+    catalog.adId.forEach((id, a) => this.adRowOf.set(id, a));
+  }
+
+  static async open(run: LoadedRun, catalog: AdCatalog, users: UserSource, index: AdIndex, options: RankerOptions = DEFAULT_RANKER): Promise<Ranker> {
+    if (index.size !== catalog.adId.length) throw new AdrankError('BAD_ARTIFACT', `the index holds ${index.size} ads, the catalogue ${catalog.adId.length}`, { hint: 'build the index from this run' });
+    const encoder = new FeatureEncoder(run.featureMap);
+    const categories = run.retrieval.categories;
+    const ctr = await CandidateScorer.build(run.models.ctr, '', run.featureMap, encoder, catalog, categories, run.calibration.ctr, options.threads);
+    const cvr = await CandidateScorer.build(run.models.cvr, run.models.cvr.kind === 'esmm' ? 'cvr.' : '', run.featureMap, encoder, catalog, categories, run.calibration.cvr, options.threads);
+    const userTower = await createSession(run.models.userTower.bytes, { intraOpThreads: options.threads, optimization: 'all', memPattern: false });
+    return new Ranker(run, catalog, encoder, users, index, userTower, ctr, cvr, options);
+  }
+
+  /** The user vector (O) of a user in a context, as the exported user tower computes it. */
+  async userVector(user: UserProfile, context: RequestContext): Promise<Float32Array> {
+    const tower = this.run.retrieval.user;
+    const C = this.run.retrieval.categories.length;
+    const rows = encodeTower(this.encoder, tower, [userRow(user, context)], userCategoryBlock(tower, user, this.users.categoryMean), C);
+    const ids = new BigInt64Array(rows.categorical.length);
+    const words = int64Words(ids);
+    rows.categorical.forEach((c, f) => (words[2 * f] = c[0]));
+    const out = await this.userTower.run({
+      ids: new ort.Tensor('int64', ids, [1, ids.length]),
+      numerical: new ort.Tensor('float32', rows.numerical, [1, rows.numerical.length]),
+    });
+    return out.vector.data as Float32Array;
+  }
+
+  async rank(request: RankRequest): Promise<RankResponse> {
+    const t0 = performance.now();
+    const timings: Record<string, number> = {};
+    const mark = (stage: string, since: number): number => {
+      const now = performance.now();
+      timings[stage] = now - since;
+      return now;
+    };
+    let degraded = false;
+    let profile: UserProfile | null;
+    try {
+      profile = await this.users.user(request.userId);
+    } catch (e) {
+      if (!isAdrankError(e) || e.code !== 'STORE_UNAVAILABLE') throw e;
+      profile = null;
+      degraded = true;
+    }
+    const userKnown = profile !== null;
+    const user = profile ?? unknownUser(request.userId, this.users.categoryMean, this.users.globalCtr);
+    let t = mark('features', t0);
+    const vector = await this.userVector(user, request);
+    t = mark('userTower', t);
+    const top = this.index.search(vector, this.options.candidates);
+    const excluded = new Set((request.excludeAdIds ?? []).map((id) => this.adRowOf.get(id)).filter((a) => a !== undefined));
+    const candidates = Int32Array.from([...top.rows.subarray(0, top.count)].filter((a) => !excluded.has(a)));
+    t = mark('index', t);
+    const ctrRequest = this.ctr.request(user, request);
+    const cvrRequest = this.cvr.request(user, request);
+    const [ctr, cvr] = [await this.ctr.score(ctrRequest, candidates, this.ctr.crossFeatures(user, candidates)), await this.cvr.score(cvrRequest, candidates, this.cvr.crossFeatures(user, candidates))];
+    t = mark('ranking', t);
+    const answers = this.select(candidates, ctr.probs, cvr.probs, request);
+    mark('select', t);
+    timings.total = performance.now() - t0;
+    const response: RankResponse = {
+      ads: answers.map((i, rank) => this.answer(candidates[i], rank + 1, ctr.probs[i], cvr.probs[i])),
+      userKnown, degraded, runId: this.run.manifest.createdAt, stageMs: timings, candidateCount: candidates.length,
+    };
+    if (request.explain) {
+      const { convertedAdvertisers: _c, categoryCtr: _a, categoryImpressions: _b, categoryConverted: _d, ...shown } = user;
+      response.explain = {
+        timingsMs: timings, candidates: candidates.length, user: shown,
+        rows: Array.from(candidates, (a, i) => ({ adId: this.catalog.adId[a], ctrLogit: ctr.logits[i], cvrLogit: cvr.logits[i], pctr: ctr.probs[i], pcvr: cvr.probs[i], score: this.catalog.bid[a] * ctr.probs[i] * cvr.probs[i] })),
+      };
+    }
+    return response;
+  }
+
+  /** Candidate positions of the top K by expected revenue, at most `maxPerAdvertiser` per advertiser. */
+  private select(candidates: Int32Array, pctr: Float32Array, pcvr: Float32Array, request: RankRequest): number[] {
+    const k = request.k ?? 5;
+    const score = Float64Array.from(candidates, (a, i) => this.catalog.bid[a] * pctr[i] * pcvr[i]);
+    const order = Array.from(candidates.keys()).sort((x, y) => score[y] - score[x] || candidates[x] - candidates[y]);
+    const cap = request.maxPerAdvertiser ?? Infinity;
+    const perAdvertiser = new Map<number, number>();
+    const out: number[] = [];
+    for (const i of order) {
+      if (out.length >= k) break;
+      const advertiser = this.catalog.advertiserId[candidates[i]];
+      const used = perAdvertiser.get(advertiser) ?? 0;
+      if (used >= cap) continue;
+      perAdvertiser.set(advertiser, used + 1);
+      out.push(i);
+    }
+    return out;
+  }
+
+  private answer(a: number, rank: number, pctr: number, pcvr: number): RankedAd {
+    const c = this.catalog;
+    return { adId: c.adId[a], rank, score: c.bid[a] * pctr * pcvr, pctr, pcvr, bid: c.bid[a], advertiserId: c.advertiserId[a], category: c.category[a] };
+  }
+
+  async close(): Promise<void> {
+    await this.ctr.release();
+    await this.cvr.release();
+    await this.userTower.release();
+    this.index.close();
+  }
+}
