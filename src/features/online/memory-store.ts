@@ -66,7 +66,7 @@ export class MemoryFeatureStore implements OnlineFeatureStore {
       const a = this.adRow(adIds[i]);
       if (a >= 0) fillCandidate(batch, i, this.adRecords, a * AD_FIELDS, meta, values);
     }
-    return { user, ads: batch };
+    return { user, ads: batch, version: 'memory' };
   }
 
   async close(): Promise<void> {}
