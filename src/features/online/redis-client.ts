@@ -86,7 +86,7 @@ async function ready(client: RedisClient, deadline: number): Promise<void> {
 
 function connectFailed(endpoint: RedisEndpoint, e: unknown): AdrankError {
   const reason = scrub((e as Error).message ?? String(e), endpoint.password);
-  const tlsHint = endpoint.tls ? '; for a private certificate authority pass its PEM (--redis-ca FILE)' : '; a TLS-only server needs rediss://';
+  const tlsHint = endpoint.tls ? '; a server without TLS needs redis://, one with a private certificate authority its PEM (--redis-ca FILE)' : '; a TLS-only server needs rediss://';
   return new AdrankError('STORE_UNAVAILABLE', `cannot connect to Redis at ${endpoint.display}: ${reason}`, {
     location: { field: 'redis', value: endpoint.display },
     hint: `start redis-server or pass the right --redis URL (e.g. redis://127.0.0.1:6379)${tlsHint}`,
