@@ -1,8 +1,8 @@
 // Online feature stores side by side in one process: the latency of one batched lookup (1 user + 1000 random
 // candidate ads) from the memory store, from Redis (a real redis-server on loopback) and from a three-master Redis
-// Cluster on loopback, each through ioredis without and with the near cache of ad records; and the materialization
-// throughput of each Redis. Lookups run in interleaved rounds (memory, redis, cluster, … then again), so every store
-// sees the same machine load. p50/p99/max are pooled over all measured rounds (the first round warms up);
+// Cluster on loopback, each through ioredis (commands written as issued, or auto-pipelined), without and with the
+// near cache of ad records; and the materialization throughput of each Redis. Lookups run in interleaved rounds
+// (every store in turn, then again), so every store sees the same machine load. p50/p99/max are pooled over all measured rounds (the first round warms up);
 // roundP99Ms gives the best and the median of the per-round p99s.
 // Run: npm run bench:online [-- PRESET [AD_SHARDS]]   (default: the large preset: 1M users, 100k ads; 16 ad shards)
 import { spawnSync } from 'node:child_process';
@@ -96,8 +96,11 @@ try {
   for (const [backend, url, urls] of [['redis', redis.url, [redis.url]], ['cluster', cluster.url, cluster.nodes.map((n) => n.url)]] as const) {
     const summary = await materialize(runDir, url, { namespace: 'bench', layout: { adShards } });
     report({ bench: 'redis-materialize', backend, preset, records: summary.records, layout: summary.layout, seconds: round(summary.seconds, 1), recordsPerSec: summary.recordsPerSec, redisMemoryMb: await usedMemoryMb([...urls]) });
-    add(`${backend}-uncached`, await RedisFeatureStore.connect(url, { namespace: 'bench', adCacheSize: 0 }));
-    add(backend, await RedisFeatureStore.connect(url, { namespace: 'bench' }));
+    for (const autoPipelining of [false, true]) {
+      const name = `${backend}${autoPipelining ? '-autopipelined' : ''}`;
+      add(`${name}-uncached`, await RedisFeatureStore.connect(url, { namespace: 'bench', adCacheSize: 0, autoPipelining }));
+      add(name, await RedisFeatureStore.connect(url, { namespace: 'bench', autoPipelining }));
+    }
   }
   const backendUrls = { redis: [redis.url], cluster: cluster.nodes.map((n) => n.url) };
   for (let r = 0; r < ROUNDS; r++) {
@@ -113,7 +116,7 @@ try {
   // cached store's HMGETs, for its few cold ads, are counted too, so this is an upper bound)
   for (const [backend, urls] of Object.entries(backendUrls)) {
     const t = await serverTime(urls);
-    const uncachedLookups = (ROUNDS - 1) * PER_ROUND;
+    const uncachedLookups = 2 * (ROUNDS - 1) * PER_ROUND; // two uncached stores per backend
     report({ bench: 'redis-server-time', backend, hmgetCalls: t.hmgetCalls, hmgetUsecPerUncachedLookup: round(t.hmgetUsec / uncachedLookups, 0), hgetUsecPerCall: round(t.hgetUsec / Math.max(1, t.hgetCalls), 1) });
   }
   for (const { name, times, roundP99 } of stores) {

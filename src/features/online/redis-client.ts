@@ -3,7 +3,8 @@
 // connect timeout, or a STORE_UNAVAILABLE error says why. Once connected, commands fail fast instead of queueing
 // (no offline queue, no resend on reconnection, a per-command timeout) while ioredis reconnects in the background,
 // so a serving process recovers by itself within a second of Redis coming back.
-// Commands issued in the same tick are sent together (ioredis auto-pipelining; per node for a cluster).
+// Commands are written as they are issued, unless `autoPipelining` is on (ioredis then defers them to the next
+// turn of the event loop and sends one pipeline per node at a time; bench/online-store.ts measures both).
 import { isIP } from 'node:net';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { AdrankError } from '../../core/errors.js';
@@ -18,6 +19,8 @@ export interface RedisConnectOptions {
   tlsCa?: string | Buffer;
   /** 'auto' (default) asks the server whether it is a cluster node */
   mode?: 'auto' | 'standalone' | 'cluster';
+  /** gather the commands of one event-loop turn into one pipeline per node (default false) */
+  autoPipelining?: boolean;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -41,7 +44,7 @@ function nodeOptions(endpoint: RedisEndpoint, options: RedisConnectOptions): Red
     commandTimeout: options.commandTimeoutMs ?? 1000,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? false,
     lazyConnect: true,
   };
 }
@@ -54,7 +57,7 @@ function cluster(endpoint: RedisEndpoint, options: RedisConnectOptions): Cluster
   return new Cluster([{ host: endpoint.host, port: endpoint.port }], {
     redisOptions: nodeOptions(endpoint, options),
     enableOfflineQueue: false,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? false,
     lazyConnect: true,
     slotsRefreshTimeout: options.connectTimeoutMs ?? 2000,
     clusterRetryStrategy: reconnectDelayMs,
