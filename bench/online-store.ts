@@ -5,6 +5,7 @@
 // (every store in turn, then again), so every store sees the same machine load. p50/p99/max are pooled over all measured rounds (the first round warms up);
 // roundP99Ms gives the best and the median of the per-round p99s.
 // Run: npm run bench:online [-- PRESET [AD_SHARDS]]   (default: the large preset: 1M users, 100k ads; 16 ad shards)
+//      ADRANK_BENCH_RUN=DIR reuses a run built before (its online tables) instead of building one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
