@@ -1,25 +1,22 @@
-// One contract for every online feature store (memory and Redis), against the seed world's end-of-training
-// aggregates computed independently; then what only Redis has: versions, interruption, outages.
+// One contract for every online feature store (memory, Redis, Redis Cluster; with and without the near cache),
+// against the seed world's end-of-training aggregates computed independently. What only Redis has (versions,
+// connections, outages) is tested in redis-*.test.ts.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdrankError } from '../src/core/errors.js';
+import { Rng } from '../src/core/rng.js';
 import { loadData } from '../src/data/load.js';
 import { resolveSources } from '../src/data/sources.js';
-import { materialize, materializeTables } from '../src/features/online/materialize.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
-import { RedisFeatureStore } from '../src/features/online/redis-store.js';
-import type { OnlineFeatureStore } from '../src/features/online/store.js';
-import { readOnlineTables } from '../src/features/online/tables.js';
-import { connectRedis } from '../src/features/online/redis-client.js';
+import type { FeatureLookup, OnlineFeatureStore } from '../src/features/online/store.js';
 import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
 import { editCsv, makeWorld, tempDir } from './helpers.js';
-import { redisServerAvailable, startRedis, type TestRedis } from './redis-server.js';
+import { onlineStores, startStoreBackends, type StoreBackends } from './online-stores.js';
 import { aggregatesFrom, readSeedWorld, type SeedWorldRows } from './seed-reference.js';
 
 const root = tempDir();
 let runDir: string;
 let world: SeedWorldRows;
-let redis: TestRedis | undefined;
+let backends: StoreBackends;
 
 async function buildRun(dataDir: string, run: string): Promise<void> {
   const data = await loadData(resolveSources(dataDir));
@@ -30,11 +27,6 @@ async function buildRun(dataDir: string, run: string): Promise<void> {
   }
 }
 
-const hasRedis = redisServerAvailable();
-if (!hasRedis) {
-  console.warn('\n*** redis-server is not installed: the Redis store tests are SKIPPED (CI installs it; locally: apt-get install redis-server) ***\n');
-}
-
 beforeAll(async () => {
   const dir = await makeWorld(join(root, 'seed'));
   // a catalogue user and ad without any training history, for the fallbacks
@@ -43,30 +35,21 @@ beforeAll(async () => {
   world = readSeedWorld(dir);
   runDir = join(root, 'run');
   await buildRun(dir, runDir);
-  if (hasRedis) redis = await startRedis();
+  backends = await startStoreBackends();
 });
 
 afterAll(async () => {
-  await redis?.stop();
+  await backends?.stop();
 });
 
-const stores: [string, () => Promise<OnlineFeatureStore>, boolean][] = [
-  ['memory', () => MemoryFeatureStore.open(runDir), true],
-  ['redis', async () => {
-    await materialize(runDir, redis!.url, { namespace: 'contract' });
-    return RedisFeatureStore.connect(redis!.url, { namespace: 'contract' });
-  }, hasRedis],
-  ['redis without near cache', async () => {
-    await materialize(runDir, redis!.url, { namespace: 'contract-uncached' });
-    return RedisFeatureStore.connect(redis!.url, { namespace: 'contract-uncached', adCacheSize: 0 });
-  }, hasRedis],
-];
+/** A lookup without its version, for comparing stores. */
+const content = ({ user, ads }: FeatureLookup): Omit<FeatureLookup, 'version'> => ({ user, ads });
 
-for (const [name, open, enabled] of stores) {
+for (const { name, enabled, open } of onlineStores(() => backends)) {
   describe.skipIf(!enabled)(`${name} store contract`, () => {
     let store: OnlineFeatureStore;
     beforeAll(async () => {
-      store = await open();
+      store = await open(runDir, 'contract');
     });
     afterAll(async () => store?.close());
 
@@ -109,66 +92,17 @@ for (const [name, open, enabled] of stores) {
       expect(ads.found.reduce((a, b) => a + b, 0)).toBe(1000 * (21 / 25));
       expect(ads.bid[0]).toBe(ads.bid[25]);
     });
+
+    it('answers concurrent lookups each with its own user and candidates', async () => {
+      const reference = await MemoryFeatureStore.open(runDir);
+      const rng = new Rng(5);
+      const requests = Array.from({ length: 200 }, () => ({
+        userId: 1 + rng.int(14), // 12–14 are unknown
+        adIds: Array.from({ length: 1 + rng.int(rng.bernoulli(0.5) ? 1000 : 30) }, () => 1 + rng.int(24)), // 22–24 unknown
+      }));
+      const answers = await Promise.all(requests.map((r) => store.lookup(r.userId, r.adIds)));
+      answers.forEach((answer, i) => expect(content(answer), `request ${i}`).toEqual(content(reference.lookupSync(requests[i].userId, requests[i].adIds))));
+      expect(new Set(answers.map((a) => a.version)).size).toBe(1);
+    });
   });
 }
-
-describe.skipIf(!hasRedis)('Redis materialization', () => {
-  it('keeps serving the previous version when a materialization is interrupted midway', async () => {
-    const ns = 'versions';
-    const first = await materialize(runDir, redis!.url, { namespace: ns });
-    const store = await RedisFeatureStore.connect(redis!.url, { namespace: ns, pointerRefreshMs: 0 });
-    const before = await store.lookup(1, [1, 2, 3]);
-
-    // a second run over different data: user 1 clicks everything
-    const dir2 = join(root, 'seed2');
-    await makeWorld(dir2);
-    editCsv(join(dir2, 'event_log.csv'), (l) => l.map((line, i) => (i > 0 && line.startsWith('1,') ? line.replace(/,\d,\d$/, ',1,0') : line)));
-    const run2 = join(root, 'run2');
-    await buildRun(dir2, run2);
-    const tables = await readOnlineTables(run2);
-    const client = await connectRedis(redis!.url);
-    await expect(
-      materializeTables(client, redis!.url, tables, { namespace: ns, batchKeys: 4, pipelineDepth: 1, onProgress: (written) => {
-        if (written >= 8) throw new Error('killed midway');
-      } }),
-    ).rejects.toThrow(/killed midway/);
-    expect(await client.get(`${ns}:current`)).toBe(first.version);
-    expect(await store.lookup(1, [1, 2, 3])).toEqual(before);
-
-    // a complete run switches readers over and removes the abandoned version
-    const second = await materializeTables(client, redis!.url, tables, { namespace: ns });
-    expect(second.previousVersion).toBe(first.version);
-    expect(second.removedVersions).toHaveLength(1);
-    const after = await store.lookup(1, [1, 2, 3]);
-    expect(after.user.userHistoricalCtr).toBe(1);
-    // ad records come from the new version too, not from the near cache of the old one
-    const expected = (await MemoryFeatureStore.open(run2)).lookupSync(1, [1, 2, 3]);
-    expect(Array.from(after.ads.adHistoricalCtr)).toEqual(Array.from(expected.ads.adHistoricalCtr));
-    expect(Array.from(after.ads.adHistoricalCtr)).not.toEqual(Array.from(before.ads.adHistoricalCtr));
-    expect((store as RedisFeatureStore).currentVersion).toBe(second.version);
-    expect(await client.keys(`${ns}:${second.removedVersions[0]}:*`)).toEqual([]);
-    client.disconnect();
-    await store.close();
-  });
-
-  it('fails clearly at start-up when Redis is down or empty', async () => {
-    const started = Date.now();
-    const down = RedisFeatureStore.connect('redis://127.0.0.1:1', { namespace: 'x', connectTimeoutMs: 500 });
-    await expect(down).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    await expect(RedisFeatureStore.connect(redis!.url, { namespace: 'never-materialized' })).rejects.toThrow(/no materialized features/);
-    await expect(materialize(runDir, 'redis://127.0.0.1:1', { namespace: 'x' })).rejects.toBeInstanceOf(AdrankError);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('reports a failure during serving instead of hanging', async () => {
-    const own = await startRedis();
-    await materialize(runDir, own.url, { namespace: 'outage' });
-    const store = await RedisFeatureStore.connect(own.url, { namespace: 'outage', commandTimeoutMs: 200 });
-    expect((await store.lookup(2, [1])).user.known).toBe(true);
-    await own.stop();
-    const started = Date.now();
-    await expect(store.lookup(2, [1])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(Date.now() - started).toBeLessThan(2000);
-    await store.close();
-  });
-});

@@ -18,6 +18,8 @@ export interface LoadedModel {
   bytes: Uint8Array;
   categorical: string[];
   numerical: string[];
+  /** the categories of the category profile appended to the numericals, when the model reads one */
+  profileCategories: string[] | null;
 }
 
 export interface LoadedRun {
@@ -59,7 +61,8 @@ async function readModel(dir: string, file: string, featureMapHash: string): Pro
   const hash = meta.get('adrank.feature_map_hash');
   if (hash !== featureMapHash) throw bad(dir, file, `${file} was trained with FeatureMap ${hash ?? '(none)'}, the run's is ${featureMapHash}`);
   const list = (key: string): string[] => JSON.parse(meta.get(key) ?? '[]') as string[];
-  return { bytes, categorical: list('adrank.categorical'), numerical: list('adrank.numerical'), meta };
+  const profile = meta.get('adrank.category_profile');
+  return { bytes, categorical: list('adrank.categorical'), numerical: list('adrank.numerical'), profileCategories: profile ? (JSON.parse(profile) as string[]) : null, meta };
 }
 
 /** Opens and checks a run written by `adrank train`. */

@@ -132,8 +132,8 @@ export class Ranker {
     const excluded = new Set((request.excludeAdIds ?? []).map((id) => this.adRowOf.get(id)).filter((a) => a !== undefined));
     const candidates = Int32Array.from([...top.rows.subarray(0, top.count)].filter((a) => !excluded.has(a)));
     t = mark('index', t);
-    const ctrRequest = this.ctr.request(user, request);
-    const cvrRequest = this.cvr.request(user, request);
+    const ctrRequest = this.ctr.request(user, request, this.users.categoryMean);
+    const cvrRequest = this.cvr.request(user, request, this.users.categoryMean);
     const [ctr, cvr] = [await this.ctr.score(ctrRequest, candidates, this.ctr.crossFeatures(user, candidates)), await this.cvr.score(cvrRequest, candidates, this.cvr.crossFeatures(user, candidates))];
     t = mark('ranking', t);
     const answers = this.select(candidates, ctr.probs, cvr.probs, request);

@@ -5,7 +5,8 @@
 import type { FeatureEncoder } from '../features/encoder.js';
 import { sideOf, standardizerOf, type FeatureMap } from '../features/feature-map.js';
 import type { LoadedModel } from '../pipeline/load-run.js';
-import { adRow, crossValue, type AdCatalog, type RequestContext, type UserProfile, userRow } from '../pipeline/tower-inputs.js';
+import type { FeatureSide } from '../features/feature-set.js';
+import { adRow, crossValue, type AdCatalog, type RequestContext, type UserProfile, userProfileVector, userRow } from '../pipeline/tower-inputs.js';
 import { applyCalibrator, type Calibrator } from '../train/calibration.js';
 import { SplitDlrm } from './split-dlrm.js';
 
@@ -34,7 +35,9 @@ export class CandidateScorer {
       const id = map.ids.find((i) => i.name === name);
       return id ? id.spec.oovIndex + 1 : map.vocabularies.find((v) => v.name === name)!.values.length + 1;
     });
-    const numericalSides = model.numerical.map((name) => standardizerOf(map, name).side);
+    // the category profile (2C, user-side) follows the named numericals when the model reads one
+    const profileWidth = model.profileCategories ? 2 * model.profileCategories.length : 0;
+    const numericalSides = [...model.numerical.map((name) => standardizerOf(map, name).side), ...new Array<FeatureSide>(profileWidth).fill('user')];
     const split = SplitDlrm.fromModel(model.bytes, prefix, { fieldSides, fieldRows, numericalSides });
     const A = catalog.adId.length;
     const adFieldNames = split.adFields.map((f) => model.categorical[f]);
@@ -53,11 +56,14 @@ export class CandidateScorer {
     return new CandidateScorer(split, encoder, model, calibrator, cross, Int32Array.from(catalog.category, (c) => code.get(c) ?? -1), catalog.advertiserId);
   }
 
-  /** The request part of the model for a user in a context. */
-  request(user: UserProfile, context: RequestContext): { r: Float32Array; projections: Float32Array } {
+  /** The request part of the model for a user in a context; `categoryMean` for the category profile. */
+  request(user: UserProfile, context: RequestContext, categoryMean: Float64Array): { r: Float32Array; projections: Float32Array } {
     const row = userRow(user, context);
     const ids = this.split.requestFields.map((f) => this.encoder.field(this.model.categorical[f], row));
+    const named = this.model.numerical.length;
+    const profile = this.model.profileCategories ? userProfileVector(user, categoryMean) : null;
     const numerical = this.split.requestNumericals.map((m) => {
+      if (m >= named) return profile![m - named];
       const name = this.model.numerical[m];
       return this.encoder.numerical(name, Number(row[standardizerOf(this.encoder.map, name).column]));
     });

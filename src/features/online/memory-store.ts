@@ -1,44 +1,30 @@
 // The in-process online store: the online tables held in typed arrays. Ids are found arithmetically or
-// through flat hash indexes (idLookup), each ad's values sit together in one record (one cache line), and a request first spreads the
-// user's per-category values into a small array so that every candidate ad is O(1).
+// through flat hash indexes (idLookup), each ad's values sit together in one record (one cache line), and a
+// request first spreads the user's per-category values into a small array so that every candidate ad is O(1).
 // Legend: U users, A ads, C categories, K candidate ads.
 import type { OnlineMeta, OnlineTables } from './tables.js';
 import { adRecordOf, readOnlineTables } from './tables.js';
 import { idLookup } from './id-index.js';
 import { AD_FIELDS, fillCandidate, writeRecord, type UserAdValues } from './ad-record.js';
+import { containsSorted, groupByUser, type UserSlices } from './user-slices.js';
 import { emptyAdBatch, type FeatureLookup, type OnlineFeatureStore, type UserFeatures } from './store.js';
-
-
-/** Offsets of each user's slice in a table sorted by user_id: rows of user u are [start[u], start[u+1]). */
-function sliceOffsets(sortedUserIds: Float64Array, userRow: (id: number) => number, userCount: number): Int32Array {
-  const start = new Int32Array(userCount + 1);
-  for (let i = 0; i < sortedUserIds.length; i++) {
-    const u = userRow(sortedUserIds[i]);
-    if (u >= 0) start[u + 1]++;
-  }
-  for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
-  return start;
-}
 
 export class MemoryFeatureStore implements OnlineFeatureStore {
   readonly kind = 'memory' as const;
   private readonly userRow: (id: number) => number;
   private readonly adRow: (id: number) => number;
   private readonly adRecords: Float64Array; // (A, AD_FIELDS)
-  private readonly categoryStart: Int32Array; // (U+1)
-  private readonly advertiserStart: Int32Array; // (U+1)
+  private readonly slices: UserSlices; // user×category and user×advertiser rows by user row
   // per-request scratch: the user's CTR and conversion flag by category code
   private readonly categoryCtr: Float64Array; // (C)
   private readonly categoryConverted: Uint8Array; // (C)
 
   constructor(private readonly t: OnlineTables) {
-    const userCount = t.users.userId.length;
     this.userRow = idLookup(t.users.userId);
     this.adRow = idLookup(t.ads.adId);
     this.adRecords = new Float64Array(t.ads.adId.length * AD_FIELDS);
     for (let a = 0; a < t.ads.adId.length; a++) writeRecord(this.adRecords, a * AD_FIELDS, adRecordOf(t, a));
-    this.categoryStart = sliceOffsets(t.userCategory.userId, this.userRow, userCount);
-    this.advertiserStart = sliceOffsets(t.userAdvertiser.userId, this.userRow, userCount);
+    this.slices = groupByUser(t, this.userRow);
     this.categoryCtr = new Float64Array(t.meta.categories.length);
     this.categoryConverted = new Uint8Array(t.meta.categories.length);
   }
@@ -56,7 +42,8 @@ export class MemoryFeatureStore implements OnlineFeatureStore {
   }
 
   lookupSync(userId: number, adIds: ArrayLike<number>): FeatureLookup {
-    const { users, userCategory, userAdvertiser, meta } = this.t;
+    const { users, meta } = this.t;
+    const s = this.slices;
     const u = this.userRow(userId);
     const user: UserFeatures =
       u < 0
@@ -66,33 +53,21 @@ export class MemoryFeatureStore implements OnlineFeatureStore {
     values.categoryCtr.set(meta.categoryMeanCtr);
     values.categoryConverted.fill(0);
     if (u >= 0) {
-      for (let j = this.categoryStart[u]; j < this.categoryStart[u + 1]; j++) {
-        values.categoryCtr[userCategory.category[j]] = userCategory.ctr[j];
-        values.categoryConverted[userCategory.category[j]] = userCategory.converted[j];
+      for (let j = s.categoryStart[u]; j < s.categoryStart[u + 1]; j++) {
+        values.categoryCtr[s.categoryCode[j]] = s.categoryCtr[j];
+        values.categoryConverted[s.categoryCode[j]] = s.categoryConverted[j];
       }
-      const lo = this.advertiserStart[u];
-      const hi = this.advertiserStart[u + 1];
-      if (hi > lo) values.convertedWith = (advertiser) => binarySearch(userAdvertiser.advertiserId, lo, hi, advertiser);
+      const lo = s.advertiserStart[u];
+      const hi = s.advertiserStart[u + 1];
+      if (hi > lo) values.convertedWith = (advertiser) => containsSorted(s.advertiserId, lo, hi, advertiser);
     }
     const batch = emptyAdBatch(adIds.length);
     for (let i = 0; i < adIds.length; i++) {
       const a = this.adRow(adIds[i]);
       if (a >= 0) fillCandidate(batch, i, this.adRecords, a * AD_FIELDS, meta, values);
     }
-    return { user, ads: batch };
+    return { user, ads: batch, version: 'memory' };
   }
 
   async close(): Promise<void> {}
-}
-
-/** Whether `value` is in sorted[from, to). */
-function binarySearch(sorted: Float64Array, from: number, to: number, value: number): boolean {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < to && sorted[lo] === value;
 }

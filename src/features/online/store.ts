@@ -31,11 +31,15 @@ export interface AdFeatureBatch {
 export interface FeatureLookup {
   user: UserFeatures;
   ads: AdFeatureBatch;
+  /** the one version of the features that answered the whole lookup: 'memory' for the in-process store, the
+   *  published version (v1, v2, …) for Redis */
+  version: string;
 }
 
 export interface OnlineFeatureStore {
   readonly kind: 'memory' | 'redis';
-  /** One user and K candidate ads in one call. Rejects with STORE_UNAVAILABLE when the backend fails. */
+  /** One user and K candidate ads in one call, all from one version. Rejects with STORE_UNAVAILABLE when the
+   *  backend fails, so the caller can fall back. */
   lookup(userId: number, adIds: ArrayLike<number>): Promise<FeatureLookup>;
   close(): Promise<void>;
 }

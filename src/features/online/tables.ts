@@ -13,6 +13,7 @@ import { AdrankError } from '../../core/errors.js';
 import { Db, sqlString } from '../../data/duckdb.js';
 import { smoothedCtr } from '../aggregates.js';
 import type { AdRecord } from './ad-record.js';
+import { checkMeta, checkOnlineFile, ONLINE_FILES, type OnlineFile } from './table-checks.js';
 
 export interface OnlineMeta {
   version: 1;
@@ -29,9 +30,9 @@ export interface OnlineTables {
   meta: OnlineMeta;
   users: { userId: Float64Array; ageGroup: string[]; gender: string[]; country: string[]; ctr: Float64Array };
   ads: { adId: Float64Array; category: Int32Array; advertiserId: Float64Array; format: string[]; bid: Float64Array; ctr: Float64Array };
-  /** sorted by user_id */
+  /** rows in any order (readers group them by user, see user-slices.ts) */
   userCategory: { userId: Float64Array; category: Int32Array; ctr: Float64Array; converted: Uint8Array };
-  /** sorted by user_id, then advertiser_id */
+  /** rows in any order */
   userAdvertiser: { userId: Float64Array; advertiserId: Float64Array };
 }
 
@@ -76,46 +77,50 @@ export async function writeOnlineTables(db: Db, runDir: string, ctrPriorStrength
   });
 }
 
-/** Reads RUN/online/ into typed columns. */
+/** Reads RUN/online/ into typed columns, after checking every file (table-checks.ts). */
 export async function readOnlineTables(runDir: string): Promise<OnlineTables> {
   const dir = join(runDir, 'online');
-  let meta: OnlineMeta;
+  const metaFile = join(dir, 'meta.json');
+  let metaText: string;
   try {
-    meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as OnlineMeta;
+    metaText = await readFile(metaFile, 'utf8');
   } catch {
     throw new AdrankError('FILE_NOT_FOUND', `no online feature tables in ${dir}`, {
-      location: { file: join(dir, 'meta.json') },
+      location: { file: metaFile },
       hint: 'build them with `adrank features --data DIR --run RUN`',
     });
   }
+  const meta = checkMeta(metaText, metaFile);
   const db = await Db.open();
   try {
-    const file = (name: string): string => `read_parquet(${sqlString(join(dir, name))})`;
-    const count = async (name: string): Promise<number> => Number(await db.scalar(`SELECT count(*) FROM ${file(name)}`));
+    const path = (name: OnlineFile): string => join(dir, name);
+    const rows = {} as Record<OnlineFile, number>;
+    for (const name of Object.keys(ONLINE_FILES) as OnlineFile[]) rows[name] = await checkOnlineFile(db, path(name), name, meta);
+    const file = (name: OnlineFile): string => `read_parquet(${sqlString(path(name))})`;
     const strings = async (sql: string): Promise<string[]> => (await db.rows(sql)).map((r) => String(Object.values(r)[0]));
     const categoryCode = `list_position(${`[${meta.categories.map(sqlString).join(', ')}]`}, category) - 1`;
 
-    const nUsers = await count('users.parquet');
+    const nUsers = rows['users.parquet'];
     const users = { userId: new Float64Array(nUsers), ctr: new Float64Array(nUsers), ageGroup: [] as string[], gender: [] as string[], country: [] as string[] };
     await db.readInto(`SELECT user_id, user_historical_ctr AS ctr FROM ${file('users.parquet')}`, { user_id: users.userId, ctr: users.ctr });
     users.ageGroup = await strings(`SELECT age_group FROM ${file('users.parquet')}`);
     users.gender = await strings(`SELECT gender FROM ${file('users.parquet')}`);
     users.country = await strings(`SELECT country FROM ${file('users.parquet')}`);
 
-    const nAds = await count('ads.parquet');
+    const nAds = rows['ads.parquet'];
     const ads = { adId: new Float64Array(nAds), category: new Int32Array(nAds), advertiserId: new Float64Array(nAds), bid: new Float64Array(nAds), ctr: new Float64Array(nAds), format: [] as string[] };
     await db.readInto(`SELECT ad_id, ${categoryCode} AS category, advertiser_id, bid, ad_historical_ctr AS ctr FROM ${file('ads.parquet')}`, {
       ad_id: ads.adId, category: ads.category, advertiser_id: ads.advertiserId, bid: ads.bid, ctr: ads.ctr,
     });
     ads.format = await strings(`SELECT format FROM ${file('ads.parquet')}`);
 
-    const nPairs = await count('user_category.parquet');
+    const nPairs = rows['user_category.parquet'];
     const userCategory = { userId: new Float64Array(nPairs), category: new Int32Array(nPairs), ctr: new Float64Array(nPairs), converted: new Uint8Array(nPairs) };
     await db.readInto(`SELECT user_id, ${categoryCode} AS category, ctr, converted FROM ${file('user_category.parquet')}`, {
       user_id: userCategory.userId, category: userCategory.category, ctr: userCategory.ctr, converted: userCategory.converted,
     });
 
-    const nConversions = await count('user_advertiser.parquet');
+    const nConversions = rows['user_advertiser.parquet'];
     const userAdvertiser = { userId: new Float64Array(nConversions), advertiserId: new Float64Array(nConversions) };
     await db.readInto(`SELECT user_id, advertiser_id FROM ${file('user_advertiser.parquet')}`, { user_id: userAdvertiser.userId, advertiser_id: userAdvertiser.advertiserId });
     return { meta, users, ads, userCategory, userAdvertiser };
