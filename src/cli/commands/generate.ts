@@ -1,5 +1,7 @@
 // adrank generate: write a synthetic world (catalogues, logs, truth) in the seed's schema.
-import { worldSpec, PRESETS } from '../../data/generate/presets.js';
+import { defaultDrift } from '../../data/generate/drift.js';
+import { driftWorldSpec, worldSpec, PRESETS } from '../../data/generate/presets.js';
+import { writeDriftWorld } from '../../data/generate/write-drift-world.js';
 import { writeWorld, type DataFormat } from '../../data/generate/write-world.js';
 import { createProgress } from '../progress.js';
 import type { Command } from '../command.js';
@@ -18,6 +20,9 @@ export const generateCommand: Command = {
     { name: 'advertisers', type: 'int', min: 1, help: 'number of advertisers (small, medium, large only)' },
     { name: 'events', type: 'int', min: 1, help: 'training events (overrides the preset)' },
     { name: 'test-events', type: 'int', min: 1, help: 'held-out events (default: a tenth of --events)' },
+    { name: 'drift-days', type: 'int', min: 1, help: 'write a stream of this many days that changes: preferences shift, ads and advertisers arrive, bids move, a new country appears (event_time in epoch seconds; truth per day)' },
+    { name: 'events-per-day', type: 'int', min: 1, default: 20000, help: 'impressions per day of a --drift-days stream' },
+    { name: 'drift-strength', type: 'number', min: 0, default: 1, help: 'scale of the continuous changes of a --drift-days stream (0: preferences, bids and ad quality stay; arrivals still happen)' },
   ],
   async run(args, ctx) {
     const spec = worldSpec(args.requireString('preset'), args.number('seed')!, {
@@ -29,16 +34,19 @@ export const generateCommand: Command = {
     });
     const progress = createProgress('generating');
     const started = performance.now();
-    const summary = await writeWorld(spec, args.requireString('out'), args.requireString('format') as DataFormat, (stage, done, total) =>
-      progress.update(done, total, stage),
-    );
+    const driftDays = args.number('drift-days');
+    const format = args.requireString('format') as DataFormat;
+    const onProgress = (stage: string, done: number, total: number): void => progress.update(done, total, stage);
+    const summary = driftDays === undefined
+      ? await writeWorld(spec, args.requireString('out'), format, onProgress)
+      : await writeDriftWorld(driftWorldSpec(spec, defaultDrift(driftDays, args.number('events-per-day')!, args.number('drift-strength'))), args.requireString('out'), format, onProgress);
     progress.finish();
     const seconds = (performance.now() - started) / 1000;
     ctx.print(
       [
         `wrote ${summary.preset} world (seed ${summary.seed}) to ${summary.out} in ${seconds.toFixed(1)} s`,
         `  users ${summary.users}, ads ${summary.ads}, advertisers ${summary.advertisers}`,
-        `  events ${summary.events} (CTR ${(summary.trainCtr * 100).toFixed(2)}%, CVR given click ${(summary.trainCvr * 100).toFixed(2)}%), held-out events ${summary.testEvents}`,
+        `  events ${summary.events} (CTR ${(summary.trainCtr * 100).toFixed(2)}%, CVR given click ${(summary.trainCvr * 100).toFixed(2)}%), ${driftDays === undefined ? `held-out events ${summary.testEvents}` : `over ${driftDays} days, no held-out log`}`,
         `  files: ${summary.files.join(', ')}`,
       ].join('\n'),
     );

@@ -1,7 +1,12 @@
 // Walker's alias method: O(1) draws from a fixed discrete distribution (user activity, ad popularity).
 import type { Rng } from '../../core/rng.js';
 
-export class AliasTable {
+/** Anything that draws an index: an alias table, or one over a subset of the indices. */
+export interface IndexSampler {
+  sample(rng: Rng): number;
+}
+
+export class AliasTable implements IndexSampler {
   private readonly probability: Float64Array;
   private readonly alias: Int32Array;
   readonly size: number;
@@ -42,5 +47,18 @@ export class AliasTable {
     const u = rng.next() * this.size;
     const i = Math.floor(u);
     return u - i < this.probability[i] ? i : this.alias[i];
+  }
+}
+
+/** Draws from `indices` (K) with the given weights (K): the alias method over a subset, answering original indices. */
+export class SubsetSampler implements IndexSampler {
+  private readonly table: AliasTable;
+
+  constructor(readonly indices: Int32Array, weights: ArrayLike<number>) {
+    this.table = new AliasTable(weights);
+  }
+
+  sample(rng: Rng): number {
+    return this.indices[this.table.sample(rng)];
   }
 }

@@ -31,7 +31,7 @@ export function sampleImpression(world: World, rng: Rng, ctx: ContextIndex): { u
   const user = world.userSampler.sample(rng);
   const r = rng.next();
   let ad: number;
-  if (r < spec.policy.uniform) ad = rng.int(spec.ads);
+  if (r < spec.policy.uniform) ad = world.activeAds ? world.activeAds[rng.int(world.activeAds.length)] : rng.int(spec.ads);
   else if (r < spec.policy.uniform + spec.policy.popular) ad = world.adSampler.sample(rng);
   else ad = sampleTargetedAd(world, user, rng);
   if (spec.contextHabits) {
@@ -71,6 +71,13 @@ function sampleTargetedAd(world: World, user: number, rng: Rng): number {
 /** Builds the hidden model and fits its intercepts so the logged CTR and CVR hit the spec's targets. */
 export function createWorld(spec: WorldSpec): World {
   const world = new World(spec);
+  fitIntercepts(world, world);
+  return world;
+}
+
+/** Sets `target`'s intercepts so that impressions drawn from `world`'s logging policy hit the spec's CTR and CVR. */
+export function fitIntercepts(world: World, target: World): void {
+  const spec = world.spec;
   const rng = new Rng(spec.seed).fork('calibration');
   const n = Math.min(50_000, Math.max(5_000, spec.events));
   const clickScores = new Float64Array(n);
@@ -82,13 +89,13 @@ export function createWorld(spec: WorldSpec): World {
     conversionScores[i] = world.conversionScore(user, ad, ctx);
   }
   const sig = (x: number): number => 1 / (1 + Math.exp(-x));
-  world.clickIntercept = solveIntercept((b) => {
+  target.clickIntercept = solveIntercept((b) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += sig(b + clickScores[i]);
     return s / n;
   }, spec.targetCtr);
-  const clickProb = Float64Array.from(clickScores, (x) => sig(world.clickIntercept + x));
-  world.conversionIntercept = solveIntercept((b) => {
+  const clickProb = Float64Array.from(clickScores, (x) => sig(target.clickIntercept + x));
+  target.conversionIntercept = solveIntercept((b) => {
     let num = 0;
     let den = 0;
     for (let i = 0; i < n; i++) {
@@ -97,7 +104,6 @@ export function createWorld(spec: WorldSpec): World {
     }
     return num / den;
   }, spec.targetCvr);
-  return world;
 }
 
 // Bisection on a monotone increasing rate(intercept).
@@ -112,8 +118,11 @@ function solveIntercept(rate: (b: number) => number, target: number): number {
   return (lo + hi) / 2;
 }
 
-/** Generates `length` impressions with a dedicated random stream. */
-export function generateLog(world: World, length: number, rng: Rng, onProgress?: (done: number) => void): GeneratedLog {
+/**
+ * Generates `length` impressions with a dedicated random stream. `date` fixes the weekday and month of every
+ * impression (a day of a drifting world); the draws they replace are still made, so other worlds are unchanged.
+ */
+export function generateLog(world: World, length: number, rng: Rng, onProgress?: (done: number) => void, date?: { weekday: number; month: number }): GeneratedLog {
   const log: GeneratedLog = {
     length,
     userIndex: new Int32Array(length),
@@ -131,6 +140,10 @@ export function generateLog(world: World, length: number, rng: Rng, onProgress?:
   const ctx: ContextIndex = { device: 0, location: 0, weekday: 1, month: 1, hour: 0 };
   for (let i = 0; i < length; i++) {
     const { user, ad } = sampleImpression(world, rng, ctx);
+    if (date) {
+      ctx.weekday = date.weekday;
+      ctx.month = date.month;
+    }
     const pClick = world.pClick(user, ad, ctx);
     const pConvert = world.pConvertGivenClick(user, ad, ctx);
     const clicked = rng.next() < pClick ? 1 : 0;

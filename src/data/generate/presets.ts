@@ -1,6 +1,7 @@
 // Presets of synthetic worlds: the seed's toy world and three realistic sizes.
 // A WorldSpec plus its seed fully determines the hidden model, the catalogues and every log.
 import { AdrankError } from '../../core/errors.js';
+import type { DriftSpec } from './drift.js';
 
 /** How the logging policy picked the ad of each impression (fractions summing to 1). */
 export interface LoggingPolicy {
@@ -59,6 +60,8 @@ export interface WorldSpec {
   contextHabits: boolean;
   effects: EffectScales;
   fixed?: FixedCatalogs;
+  /** a day-by-day stream that changes (drift.ts); users, ads and advertisers are then the totals over the stream */
+  drift?: DriftSpec;
 }
 
 const CATEGORY_NAMES = [
@@ -221,4 +224,15 @@ function definedOnly(sizes: SizeOverrides): SizeOverrides {
   const out: SizeOverrides = {};
   for (const [k, v] of Object.entries(sizes) as [keyof SizeOverrides, number | undefined][]) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** A preset's spec turned into a stream of `days` days of `eventsPerDay` impressions that drifts (drift.ts). */
+export function driftWorldSpec(spec: WorldSpec, drift: DriftSpec): WorldSpec {
+  if (spec.fixed) {
+    throw new AdrankError('BAD_ARGUMENT', 'the seed preset has fixed catalogues and cannot drift', {
+      location: { field: 'preset', value: spec.preset },
+      hint: 'use --preset small (or medium, large) with --drift-days',
+    });
+  }
+  return { ...spec, events: drift.days * drift.eventsPerDay, drift };
 }

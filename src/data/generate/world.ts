@@ -3,7 +3,7 @@
 // click probability and the true conversion probability given a click.
 import { Rng } from '../../core/rng.js';
 import { AGE_GROUPS, DEVICES, GENDERS } from '../schema.js';
-import { AliasTable } from './alias.js';
+import { AliasTable, type IndexSampler } from './alias.js';
 import type { WorldSpec } from './presets.js';
 
 /** An impression context by index: device into DEVICES, location into spec.regions; weekday 1–7, month 1–12, hour 0–23. */
@@ -16,6 +16,11 @@ export interface ContextIndex {
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** What a derived world may replace. */
+export type DerivableField =
+  | 'userCategoryPreference' | 'adBid' | 'adLogBidCentered' | 'adQuality' | 'adAdvertiser' | 'userCountry' | 'userHomeRegion'
+  | 'userSampler' | 'adSampler' | 'categoryAdSamplers' | 'activeAds';
 
 export class World {
   readonly spec: WorldSpec;
@@ -58,9 +63,11 @@ export class World {
   clickIntercept = 0;
   conversionIntercept = 0;
   // samplers of the logging policy
-  readonly userSampler: AliasTable;
-  readonly adSampler: AliasTable;
-  readonly categoryAdSamplers: { ads: Int32Array; sampler: AliasTable }[];
+  readonly userSampler: IndexSampler;
+  readonly adSampler: IndexSampler;
+  readonly categoryAdSamplers: { ads: Int32Array; sampler: IndexSampler }[];
+  /** the ads that can be shown, when not all of them (a day of a drifting world); undefined = every ad */
+  readonly activeAds?: Int32Array;
 
   constructor(spec: WorldSpec) {
     this.spec = spec;
@@ -159,6 +166,14 @@ export class World {
       const adsOfCategory = Int32Array.from(ads.length ? ads : [0]);
       this.categoryAdSamplers.push({ ads: adsOfCategory, sampler: new AliasTable(Array.from(adsOfCategory, (a) => this.adPopularity[a])) });
     }
+  }
+
+  /**
+   * A copy of this world with some of its arrays replaced (a day of a drifting world: shifted preferences, new bids,
+   * the ads and users live that day). The arrays not replaced are shared, so a derived world costs only what changed.
+   */
+  derive(changes: Partial<Pick<World, DerivableField>>): World {
+    return Object.assign(Object.create(World.prototype) as World, this, changes);
   }
 
   /** Click logit without the intercept. */

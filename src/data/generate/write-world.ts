@@ -41,6 +41,7 @@ export interface WorldFile {
 const PARQUET_TYPES: Record<string, string> = {
   user_id: 'BIGINT', ad_id: 'BIGINT', advertiser_id: 'BIGINT', weekday: 'TINYINT', month: 'TINYINT', hour: 'TINYINT',
   clicked: 'TINYINT', converted: 'TINYINT', bid: 'DOUBLE', p_click: 'DOUBLE', p_convert_given_click: 'DOUBLE',
+  event_time: 'BIGINT', day: 'INTEGER',
 };
 
 const CSV_FILES = ['user_catalog.csv', 'ad_catalog.csv', 'event_log.csv', 'test_event_log.csv', 'truth/event_log.truth.csv', 'truth/test_event_log.truth.csv'];
@@ -100,12 +101,12 @@ async function writeLog(world: World, log: GeneratedLog, logPath: string, truthP
 }
 
 // Seven significant digits: the float32 truth round-trips exactly enough for any metric.
-function formatProbability(p: number): string {
+export function formatProbability(p: number): string {
   return p.toPrecision(7);
 }
 
 /** Replaces each CSV file under `dir` by a Parquet file with the schema's column types. */
-async function convertToParquet(dir: string, csvFiles: readonly string[]): Promise<void> {
+export async function convertToParquet(dir: string, csvFiles: readonly string[]): Promise<void> {
   const db = await Db.open();
   try {
     for (const f of csvFiles) {
@@ -155,6 +156,9 @@ export async function loadWorld(dir: string): Promise<World> {
       location: { file: path },
       hint: 'the oracle exists only for worlds made by `adrank generate`',
     });
+  }
+  if (file.spec?.drift) {
+    throw new AdrankError('BAD_ARGUMENT', `${dir} is a drifting world: it has one hidden model per day`, { location: { file: path }, hint: 'read it with loadDriftingWorld (write-drift-world.ts)' });
   }
   const world = createWorld(file.spec);
   if (Math.abs(world.clickIntercept - file.clickIntercept) > 1e-9 || Math.abs(world.conversionIntercept - file.conversionIntercept) > 1e-9) {
