@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'BAD_ARTIFACT'
   | 'UNKNOWN_USER'
   | 'STORE_UNAVAILABLE'
-  | 'NUMERIC_DIVERGENCE';
+  | 'NUMERIC_DIVERGENCE'
+  | 'LOCKED'
+  | 'UNEXPECTED_COLUMN';
 
 /** Where a problem is: any subset of file, row (1-based data row, header excluded), column, value, field. */
 export interface ErrorLocation {

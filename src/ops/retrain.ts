@@ -1,0 +1,87 @@
+// Retraining behind the promotion gate, under the registry's lock: cut the latest window of the log (its last
+// days held out), train a challenger on it into the registry, score challenger and champion on the same held-out
+// rows, and promote only when the gate passes; a refused challenger is kept under the `challenger` alias with the
+// reasons. The champion's alias moves only at the very end, by one atomic rename, so a crash anywhere before it
+// leaves the champion serving; the partial run is a hidden folder no reader lists.
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { loadData } from '../data/load.js';
+import { resolveSources, type DataSources } from '../data/sources.js';
+import { loadRun } from '../pipeline/load-run.js';
+import type { TrainConfig } from '../pipeline/config.js';
+import { trainRun, type TrainProgress } from '../pipeline/train-run.js';
+import { decideGate, type GateConfig, type GateDecision, type SliceMetrics } from './gate.js';
+import { withLock } from './registry/lock.js';
+import { newRunId, Registry } from './registry/registry.js';
+import { sliceMetrics } from './slice-metrics.js';
+import { isoDay, planWindow, writeWindow, type WindowPlan } from './window.js';
+
+export interface RetrainOptions {
+  data: DataSources;
+  registry: string;
+  windowDays: number;
+  heldOutDays: number;
+  config: TrainConfig;
+  gate: GateConfig;
+  progress: TrainProgress;
+  log: (line: string) => void;
+  /** called once the lock is held and the challenger's id is known (tests use it to stop a retrain midway) */
+  onStart?: (id: string) => void;
+}
+
+export interface RetrainRecord {
+  format: 'adrank-retrain';
+  version: 1;
+  id: string;
+  createdAt: string;
+  window: WindowPlan & { from: string; to: string; heldOutFromDate: string };
+  data: string;
+  config: string;
+  champion: { id: string; metrics: SliceMetrics } | null;
+  challenger: { metrics: SliceMetrics };
+  gate: GateDecision;
+  promoted: boolean;
+  seconds: number;
+}
+
+/** Runs one retrain; returns its record (also written to REGISTRY/records/ID.json). */
+export async function retrain(options: RetrainOptions): Promise<RetrainRecord> {
+  const started = performance.now();
+  const registry = await Registry.open(options.registry, { create: true });
+  return withLock(registry.lockPath, 'adrank retrain', async (lock) => {
+    const id = newRunId();
+    options.onStart?.(id);
+    await registry.resolve('champion'); // a corrupt alias file or a champion that is gone fails now, before any work
+    const source = await loadData(options.data);
+    let plan: WindowPlan;
+    try {
+      plan = await planWindow(source, options.windowDays, options.heldOutDays);
+      options.log(`window ${isoDay(plan.fromDay)} … ${isoDay(plan.toDay)}: ${plan.trainEvents} training events, ${plan.heldOutEvents} held out from ${isoDay(plan.heldOutFrom)}`);
+      await writeWindow(source, plan, registry.dataDir(id));
+    } finally {
+      source.db.close();
+    }
+    const windowSources = resolveSources(registry.dataDir(id));
+    await trainRun({ sources: windowSources, out: registry.runDir(id), config: options.config, onBadRow: 'fail', replace: false, progress: options.progress, screenshot: false });
+    options.log(`challenger ${id} trained`);
+
+    const catalogs = { user_catalog: windowSources.user_catalog, ad_catalog: windowSources.ad_catalog };
+    const slice = windowSources.test_event_log!;
+    const challengerMetrics = await sliceMetrics(await loadRun(registry.runDir(id)), slice, catalogs);
+    const current = await registry.resolve('champion');
+    const championMetrics = current ? await sliceMetrics(await loadRun(current.dir), slice, catalogs) : null;
+    const gate = decideGate(options.gate, challengerMetrics, championMetrics);
+    const reason = gate.passed ? `passed the gate on ${plan.heldOutEvents} held-out events` : `refused: ${gate.failures.join('; ')}`;
+    const record: RetrainRecord = {
+      format: 'adrank-retrain', version: 1, id, createdAt: new Date().toISOString(),
+      window: { ...plan, from: isoDay(plan.fromDay), to: isoDay(plan.toDay), heldOutFromDate: isoDay(plan.heldOutFrom) },
+      data: options.data.event_log.path, config: options.config.name,
+      champion: current && championMetrics ? { id: current.id, metrics: championMetrics } : null,
+      challenger: { metrics: challengerMetrics }, gate, promoted: gate.passed, seconds: (performance.now() - started) / 1000,
+    };
+    await writeFileAtomic(registry.recordPath(id), JSON.stringify(record, null, 1) + '\n');
+    if (gate.passed) await registry.promote(id, reason, lock);
+    else await registry.setChallenger(id, reason, lock);
+    options.log(gate.passed ? `promoted ${id} to champion` : `kept ${current?.id ?? 'no champion'} as champion; ${id} is the challenger: ${gate.failures.join('; ')}`);
+    return record;
+  });
+}
