@@ -6,5 +6,7 @@ import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
 import { materializeCommand } from './materialize.js';
 import { trainCommand } from './train.js';
+import { rankCommand } from './rank.js';
+import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, materializeCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, rankCommand, serveCommand, materializeCommand];
