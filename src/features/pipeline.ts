@@ -23,7 +23,7 @@ export async function buildFeatures(data: LoadedData, options: AggregateOptions,
 /** Writes RUN/feature_map.json and RUN/online/ (each atomically). */
 export async function writeFeatureRun(data: LoadedData, stage: FeatureStage, runDir: string): Promise<{ featureMap: string; online: string }> {
   const featureMap = join(runDir, FEATURE_MAP_FILE);
-  const online = await writeOnlineTables(data.db, runDir, stage.tables.options.ctrPriorStrength);
+  const online = await writeOnlineTables(data.db, runDir, stage.tables.options.ctrPriorStrength, stage.featureMap.contentHash);
   await saveFeatureMap(featureMap, stage.featureMap);
   return { featureMap, online };
 }

@@ -10,6 +10,7 @@ import { categoryProfile } from '../features/click-history.js';
 import type { FeatureEncoder, RawFeatureRow } from '../features/encoder.js';
 import { standardizerOf } from '../features/feature-map.js';
 import type { SideColumns } from '../train/retrieval-task.js';
+import type { OnlineTables } from '../features/online/tables.js';
 
 export interface TowerFeatures {
   categorical: readonly string[];
@@ -222,3 +223,12 @@ export function crossValue(column: string, user: UserProfile, categoryCode: numb
   }
 }
 
+
+/** The ad catalogue of a run as serving holds it: the run's online ads table, in index order. */
+export function catalogFromOnline(tables: OnlineTables): AdCatalog {
+  const { ads, meta } = tables;
+  return {
+    adId: ads.adId, category: Array.from(ads.category, (c) => meta.categories[c]), advertiserId: ads.advertiserId, format: ads.format, bid: ads.bid,
+    impressions: ads.impressions, clicks: ads.clicks, globalCtr: meta.globalCtr, ctrPriorStrength: meta.ctrPriorStrength,
+  };
+}

@@ -9,6 +9,7 @@ import { AdrankError, isAdrankError } from '../core/errors.js';
 import { createSession } from '../engine/onnx/runner.js';
 import { FeatureEncoder } from '../features/encoder.js';
 import type { AdIndex } from '../index/ad-index.js';
+import type { OnlineFeatureStore } from '../features/online/store.js';
 import type { LoadedRun } from '../pipeline/load-run.js';
 import { encodeTower, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type UserProfile } from '../pipeline/tower-inputs.js';
 import { int64Words } from '../engine/dtype.js';
@@ -76,19 +77,21 @@ export class Ranker {
     private readonly userTower: ort.InferenceSession,
     private readonly ctr: CandidateScorer,
     private readonly cvr: CandidateScorer,
+    private readonly store: OnlineFeatureStore | null,
     private readonly options: RankerOptions,
   ) {
     catalog.adId.forEach((id, a) => this.adRowOf.set(id, a));
   }
 
-  static async open(run: LoadedRun, catalog: AdCatalog, users: UserSource, index: AdIndex, options: RankerOptions = DEFAULT_RANKER): Promise<Ranker> {
+  /** `store` (when given) is closed with the ranker. */
+  static async open(run: LoadedRun, catalog: AdCatalog, users: UserSource, index: AdIndex, store: OnlineFeatureStore | null, options: RankerOptions = DEFAULT_RANKER): Promise<Ranker> {
     if (index.size !== catalog.adId.length) throw new AdrankError('BAD_ARTIFACT', `the index holds ${index.size} ads, the catalogue ${catalog.adId.length}`, { hint: 'build the index from this run' });
     const encoder = new FeatureEncoder(run.featureMap);
     const categories = run.retrieval.categories;
     const ctr = await CandidateScorer.build(run.models.ctr, '', run.featureMap, encoder, catalog, categories, run.calibration.ctr, options.threads);
     const cvr = await CandidateScorer.build(run.models.cvr, run.models.cvr.kind === 'esmm' ? 'cvr.' : '', run.featureMap, encoder, catalog, categories, run.calibration.cvr, options.threads);
     const userTower = await createSession(run.models.userTower.bytes, { intraOpThreads: options.threads, optimization: 'all', memPattern: false });
-    return new Ranker(run, catalog, encoder, users, index, userTower, ctr, cvr, options);
+    return new Ranker(run, catalog, encoder, users, index, userTower, ctr, cvr, store, options);
   }
 
   /** The user vector (O) of a user in a context, as the exported user tower computes it. */
@@ -182,5 +185,6 @@ export class Ranker {
     await this.cvr.release();
     await this.userTower.release();
     this.index.close();
+    await this.store?.close();
   }
 }

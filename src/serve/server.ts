@@ -91,13 +91,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createServer(state: ServingState, reload: (() => Promise<Ranker>) | null, options: ServerOptions): { app: FastifyInstance; metrics: ServerMetrics; reloadNow: () => Promise<{ ok: boolean; message: string }> } {
+export function createServer(state: ServingState, reload: ((run?: string) => Promise<Ranker>) | null, options: ServerOptions): { app: FastifyInstance; metrics: ServerMetrics; reloadNow: (run?: string) => Promise<{ ok: boolean; message: string }> } {
   const metrics = new ServerMetrics();
   const app = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
     bodyLimit: options.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    // on close, idle keep-alive connections are dropped at once; busy ones finish their request first
+    forceCloseConnections: 'idle',
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
@@ -149,11 +151,11 @@ export function createServer(state: ServingState, reload: (() => Promise<Ranker>
   app.get('/openapi.json', async () => openApiDocument(options.version));
 
   let reloading: Promise<{ ok: boolean; message: string }> | null = null;
-  const reloadNow = (): Promise<{ ok: boolean; message: string }> => {
+  const reloadNow = (run?: string): Promise<{ ok: boolean; message: string }> => {
     if (!reload) return Promise.resolve({ ok: false, message: 'reload is not configured' });
     reloading ??= (async () => {
       try {
-        const ranker = await reload();
+        const ranker = await reload(run);
         await state.swap(ranker);
         metrics.serving(ranker.run.manifest.createdAt, ranker.run.dir);
         metrics.reloads.inc({ outcome: 'swapped' });
@@ -170,12 +172,13 @@ export function createServer(state: ServingState, reload: (() => Promise<Ranker>
     })();
     return reloading;
   };
-  app.post('/admin/reload', async (request, reply) => {
+  const reloadSchema = { body: { type: ['object', 'null'], additionalProperties: false, properties: { run: { type: 'string', minLength: 1 } } } };
+  app.post('/admin/reload', { schema: reloadSchema }, async (request, reply) => {
     if (!options.adminToken) return reply.status(404).send({ error: { code: 'NOT_ENABLED', message: 'reload over HTTP is off', hint: 'set ADRANK_ADMIN_TOKEN to enable it' } });
     const given = Buffer.from(String(request.headers.authorization ?? '').replace(/^Bearer /, ''));
     const token = Buffer.from(options.adminToken);
     if (given.length !== token.length || !timingSafeEqual(given, token)) return reply.status(401).send({ error: { code: 'UNAUTHORIZED', message: 'wrong or missing admin token', hint: 'send Authorization: Bearer <ADRANK_ADMIN_TOKEN>' } });
-    const result = await reloadNow();
+    const result = await reloadNow((request.body as { run?: string } | null)?.run);
     return reply.status(result.ok ? 200 : 409).send(result);
   });
   return { app, metrics, reloadNow };

@@ -5,10 +5,20 @@ import { calibrate, fitPlatt } from './platt.js';
 
 export type Calibrator = ({ kind: 'platt'; a: number; b: number } | ({ kind: 'isotonic' } & IsotonicMap)) & { fittedOn: number };
 
+/**
+ * Fits the map on held-out logits and labels. With no rows it is the identity (the model's own sigmoid); when the
+ * rows hold one class only (a small log's few clicked rows with no conversion), Platt's prior correction gives
+ * the finite optimum instead of a divergent one.
+ */
 export function fitCalibrator(method: 'platt' | 'isotonic', logits: ArrayLike<number>, labels: ArrayLike<number>): Calibrator {
-  if (method === 'isotonic') return { kind: 'isotonic', ...fitIsotonic(logits, labels), fittedOn: logits.length };
-  const { a, b } = fitPlatt(logits, labels);
-  return { kind: 'platt', a, b, fittedOn: logits.length };
+  const n = logits.length;
+  if (n === 0) return { kind: 'platt', a: 1, b: 0, fittedOn: 0 };
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += labels[i];
+  const oneClass = positives === 0 || positives === n;
+  if (method === 'isotonic' && !oneClass) return { kind: 'isotonic', ...fitIsotonic(logits, labels), fittedOn: n };
+  const { a, b } = fitPlatt(logits, labels, { priorCorrection: oneClass });
+  return { kind: 'platt', a, b, fittedOn: n };
 }
 
 export function applyCalibrator(c: Calibrator, logit: number): number {

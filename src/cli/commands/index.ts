@@ -6,8 +6,10 @@ import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
 import { materializeCommand } from './materialize.js';
 import { trainCommand } from './train.js';
+import { rankCommand } from './rank.js';
+import { serveCommand } from './serve.js';
 import { registryCommand } from './registry.js';
 import { retrainCommand } from './retrain.js';
 import { driftCommand } from './drift.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, materializeCommand, registryCommand, retrainCommand, driftCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, rankCommand, serveCommand, materializeCommand, registryCommand, retrainCommand, driftCommand];

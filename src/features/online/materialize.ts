@@ -116,10 +116,12 @@ async function writeRecords(client: RedisClient, ns: string, version: string, t:
   const slices = groupByUser(t, idLookup(t.users.userId));
   for (let u = 0; u < t.users.userId.length; u++) {
     const id = t.users.userId[u];
-    const categories: [number, number, number][] = [];
-    for (let j = slices.categoryStart[u]; j < slices.categoryStart[u + 1]; j++) categories.push([slices.categoryCode[j], slices.categoryCtr[j], slices.categoryConverted[j]]);
+    const categories: [number, number, number, number][] = [];
+    for (let j = slices.categoryStart[u]; j < slices.categoryStart[u + 1]; j++) {
+      categories.push([slices.categoryCode[j], slices.categoryCtr[j], slices.categoryConverted[j], slices.categoryImpressions[j]]);
+    }
     const advertisers = Array.from(slices.advertiserId.subarray(slices.advertiserStart[u], slices.advertiserStart[u + 1]));
-    const record: UserRecord = [t.users.ageGroup[u], t.users.gender[u], t.users.country[u], t.users.ctr[u], categories, advertisers];
+    const record: UserRecord = [t.users.ageGroup[u], t.users.gender[u], t.users.country[u], t.users.ctr[u], categories, advertisers, t.users.impressions[u]];
     await writer.add(userShardKey(ns, version, shardOf(id, layout.userShards)), String(id), JSON.stringify(record));
   }
   for (let a = 0; a < t.ads.adId.length; a++) {

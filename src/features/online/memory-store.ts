@@ -7,7 +7,7 @@ import { adRecordOf, readOnlineTables } from './tables.js';
 import { idLookup } from './id-index.js';
 import { AD_FIELDS, fillCandidate, writeRecord, type UserAdValues } from './ad-record.js';
 import { containsSorted, groupByUser, type UserSlices } from './user-slices.js';
-import { emptyAdBatch, type FeatureLookup, type OnlineFeatureStore, type UserFeatures } from './store.js';
+import { emptyAdBatch, type FeatureLookup, type OnlineFeatureStore, type StoredUser, type UserFeatures, type UserLookup } from './store.js';
 
 export class MemoryFeatureStore implements OnlineFeatureStore {
   readonly kind = 'memory' as const;
@@ -67,6 +67,25 @@ export class MemoryFeatureStore implements OnlineFeatureStore {
       if (a >= 0) fillCandidate(batch, i, this.adRecords, a * AD_FIELDS, meta, values);
     }
     return { user, ads: batch, version: 'memory' };
+  }
+
+  async user(userId: number): Promise<UserLookup> {
+    return { user: this.userSync(userId), version: 'memory', meta: this.t.meta };
+  }
+
+  userSync(userId: number): StoredUser | null {
+    const u = this.userRow(userId);
+    if (u < 0) return null;
+    const { users } = this.t;
+    const s = this.slices;
+    const categories = [];
+    for (let j = s.categoryStart[u]; j < s.categoryStart[u + 1]; j++) {
+      categories.push({ code: s.categoryCode[j], ctr: s.categoryCtr[j], impressions: s.categoryImpressions[j], converted: s.categoryConverted[j] });
+    }
+    return {
+      userId, ageGroup: users.ageGroup[u], gender: users.gender[u], country: users.country[u], ctr: users.ctr[u], impressions: users.impressions[u],
+      categories, convertedAdvertisers: Array.from(s.advertiserId.subarray(s.advertiserStart[u], s.advertiserStart[u + 1])),
+    };
   }
 
   async close(): Promise<void> {}

@@ -77,4 +77,5 @@ export interface VersionEntry extends ShardLayout {
   leaseUntil?: number;
 }
 
-export type UserRecord = [ageGroup: string, gender: string, country: string, ctr: number, categories: [number, number, number][], convertedAdvertisers: number[]];
+/** A user in Redis; each category entry is [code, ctr, converted, impressions]. */
+export type UserRecord = [ageGroup: string, gender: string, country: string, ctr: number, categories: [number, number, number, number][], convertedAdvertisers: number[], impressions: number];

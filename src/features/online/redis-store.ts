@@ -7,7 +7,7 @@ import { AdrankError } from '../../core/errors.js';
 import { connectRedis, storeUnavailable, withDeadline, type RedisConnectOptions, type RedisConnection } from './redis-client.js';
 import { AD_FIELDS, decodeAdRecord, fillCandidate, writeRecord, type AdRecord, type UserAdValues } from './ad-record.js';
 import { checkNamespace, metaKey, pointerKey, type UserRecord, type VersionMeta } from './redis-layout.js';
-import { emptyAdBatch, type FeatureLookup, type OnlineFeatureStore, type UserFeatures } from './store.js';
+import { emptyAdBatch, type StoredUser, type UserLookup, type FeatureLookup, type OnlineFeatureStore, type UserFeatures } from './store.js';
 import { VersionView } from './version-view.js';
 
 /** A lookup waits at most this long for Redis (the whole lookup, not each command), unless told otherwise. */
@@ -123,9 +123,31 @@ export class RedisFeatureStore implements OnlineFeatureStore {
     return { view, userValue, slots: plan.slots, found, fetched };
   }
 
+  async user(userId: number): Promise<UserLookup> {
+    try {
+      const timeoutMs = this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+      const read = async (): Promise<UserLookup> => {
+        const view = await this.currentView();
+        const value = await this.connection.client.hget(view.userKey(userId), String(userId));
+        return { user: value ? storedUser(userId, parseUserRecord(value, userId, view)) : null, version: view.version, meta: view.online };
+      };
+      return await withDeadline(read(), timeoutMs, this.connection.endpoint);
+    } catch (e) {
+      if (e instanceof AdrankError && e.code === 'BAD_ARTIFACT') throw e;
+      throw storeUnavailable(this.connection.endpoint, e);
+    }
+  }
+
   async close(): Promise<void> {
     this.connection.close();
   }
+}
+
+function storedUser(userId: number, r: UserRecord): StoredUser {
+  return {
+    userId, ageGroup: r[0], gender: r[1], country: r[2], ctr: r[3], impressions: r[6],
+    categories: r[4].map(([code, ctr, converted, impressions]) => ({ code, ctr, converted, impressions })), convertedAdvertisers: r[5],
+  };
 }
 
 /** What one lookup read: its view, the user's record, and each candidate's cache slot or fetched record. */
@@ -167,7 +189,7 @@ function assemble(userId: number, f: Fetched): FeatureLookup {
 function parseUserRecord(value: string, userId: number, view: VersionView): UserRecord {
   try {
     const record = JSON.parse(value) as UserRecord;
-    if (Array.isArray(record) && record.length === 6 && Array.isArray(record[4]) && Array.isArray(record[5])) return record;
+    if (Array.isArray(record) && record.length === 7 && Array.isArray(record[4]) && Array.isArray(record[5])) return record;
   } catch {
     // reported below
   }

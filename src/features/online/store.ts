@@ -2,6 +2,7 @@
 // and for up to ~1000 candidate ads their attributes, aggregates and the user×ad-category / user×advertiser
 // values — in one batched call. Implementations: in-process memory (default) and Redis.
 // Legend: K candidate ads.
+import type { OnlineMeta } from './tables.js';
 
 /** Features of the requesting user. For a user unknown to the store `known` is false, the attributes are
  *  empty strings (the encoder maps them to OOV rows) and the CTR is the global CTR. */
@@ -36,11 +37,35 @@ export interface FeatureLookup {
   version: string;
 }
 
+/** A known user's whole online record: attributes, history and every user×category / user×advertiser value — all a
+ *  ranker needs before it knows the candidates (the ads' own values are the run's, held by the ranker). */
+export interface StoredUser {
+  userId: number;
+  ageGroup: string;
+  gender: string;
+  country: string;
+  ctr: number;
+  impressions: number;
+  /** categories with history (codes into meta.categories) with the smoothed CTR, impressions and conversion flag */
+  categories: { code: number; ctr: number; impressions: number; converted: number }[];
+  convertedAdvertisers: number[];
+}
+
+export interface UserLookup {
+  /** null for a user the store does not know */
+  user: StoredUser | null;
+  version: string;
+  /** the answering version's meta: its category codes, category means and global CTR */
+  meta: OnlineMeta;
+}
+
 export interface OnlineFeatureStore {
   readonly kind: 'memory' | 'redis';
   /** One user and K candidate ads in one call, all from one version. Rejects with STORE_UNAVAILABLE when the
    *  backend fails, so the caller can fall back. */
   lookup(userId: number, adIds: ArrayLike<number>): Promise<FeatureLookup>;
+  /** One user's whole record (one round trip for Redis); rejects with STORE_UNAVAILABLE like lookup. */
+  user(userId: number): Promise<UserLookup>;
   close(): Promise<void>;
 }
 

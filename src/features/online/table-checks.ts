@@ -9,9 +9,9 @@ import type { OnlineMeta } from './tables.js';
 type Kind = 'integer' | 'number' | 'text';
 
 export const ONLINE_FILES = {
-  'users.parquet': { user_id: 'integer', age_group: 'text', gender: 'text', country: 'text', user_historical_ctr: 'number' },
-  'ads.parquet': { ad_id: 'integer', category: 'text', advertiser_id: 'integer', format: 'text', bid: 'number', ad_historical_ctr: 'number' },
-  'user_category.parquet': { user_id: 'integer', category: 'text', ctr: 'number', converted: 'integer' },
+  'users.parquet': { user_id: 'integer', age_group: 'text', gender: 'text', country: 'text', user_historical_ctr: 'number', impressions: 'integer' },
+  'ads.parquet': { ad_id: 'integer', category: 'text', advertiser_id: 'integer', format: 'text', bid: 'number', ad_historical_ctr: 'number', impressions: 'integer', clicks: 'integer' },
+  'user_category.parquet': { user_id: 'integer', category: 'text', ctr: 'number', converted: 'integer', impressions: 'integer' },
   'user_advertiser.parquet': { user_id: 'integer', advertiser_id: 'integer' },
 } as const satisfies Record<string, Record<string, Kind>>;
 
@@ -84,13 +84,14 @@ function rules(name: OnlineFile, meta: OnlineMeta): Rule[] {
     ok: (s) => s.distinct.every((v) => values.includes(v)),
   });
   const all: Rule[] = Object.keys(ONLINE_FILES[name]).map((c) => ({ column: c, what: 'a missing value', bad: `${column(c)} IS NULL`, ok: (s) => s.nonNull === s.rows }));
-  if (name === 'users.parquet') all.push(id('user_id'), ctr('user_historical_ctr'));
+  const count = (c: string): Rule => ({ column: c, what: 'a negative count', bad: `${column(c)} < 0`, ok: (s) => s.nonNull === 0 || s.min >= 0 });
+  if (name === 'users.parquet') all.push(id('user_id'), ctr('user_historical_ctr'), count('impressions'));
   if (name === 'ads.parquet') {
-    all.push(id('ad_id'), id('advertiser_id'), ctr('ad_historical_ctr'), listed('category', meta.categories, 'categories'), listed('format', meta.formats, 'formats'));
+    all.push(id('ad_id'), id('advertiser_id'), ctr('ad_historical_ctr'), count('impressions'), count('clicks'), listed('category', meta.categories, 'categories'), listed('format', meta.formats, 'formats'));
     all.push({ column: 'bid', what: 'a bid that is not a finite number > 0', bad: 'NOT (bid > 0 AND isfinite(bid))', ok: (s) => s.min > 0 && Number.isFinite(s.max) });
   }
   if (name === 'user_category.parquet') {
-    all.push(id('user_id'), ctr('ctr'), listed('category', meta.categories, 'categories'));
+    all.push(id('user_id'), ctr('ctr'), count('impressions'), listed('category', meta.categories, 'categories'));
     all.push({ column: 'converted', what: 'a conversion flag other than 0 or 1', bad: 'converted NOT IN (0, 1)', ok: (s) => s.min >= 0 && s.max <= 1 });
   }
   if (name === 'user_advertiser.parquet') all.push(id('user_id'), id('advertiser_id'));

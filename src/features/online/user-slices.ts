@@ -10,6 +10,7 @@ export interface UserSlices {
   categoryCode: Int32Array; // (P)
   categoryCtr: Float64Array; // (P)
   categoryConverted: Uint8Array; // (P)
+  categoryImpressions: Float64Array; // (P)
   /** advertisers user row u converted with are [advertiserStart[u], advertiserStart[u + 1]), ascending */
   advertiserStart: Int32Array; // (U+1)
   advertiserId: Float64Array; // (Q)
@@ -39,11 +40,13 @@ export function groupByUser(t: OnlineTables, userRow: (id: number) => number): U
   const categoryCode = new Int32Array(n);
   const categoryCtr = new Float64Array(n);
   const categoryConverted = new Uint8Array(n);
+  const categoryImpressions = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const i = byCategory.source[j];
     categoryCode[j] = uc.category[i];
     categoryCtr[j] = uc.ctr[i];
     categoryConverted[j] = uc.converted[i];
+    categoryImpressions[j] = uc.impressions[i];
   }
   const byAdvertiser = groupRows(t.userAdvertiser.userId, userRow, userCount);
   const advertiserId = Float64Array.from(byAdvertiser.source, (i) => t.userAdvertiser.advertiserId[i]);
@@ -52,7 +55,7 @@ export function groupByUser(t: OnlineTables, userRow: (id: number) => number): U
     const hi = byAdvertiser.start[u + 1];
     if (hi - lo > 1) advertiserId.subarray(lo, hi).sort();
   }
-  return { categoryStart: byCategory.start, categoryCode, categoryCtr, categoryConverted, advertiserStart: byAdvertiser.start, advertiserId };
+  return { categoryStart: byCategory.start, categoryCode, categoryCtr, categoryConverted, categoryImpressions, advertiserStart: byAdvertiser.start, advertiserId };
 }
 
 /** Whether `value` is in sorted[from, to). */

@@ -12,6 +12,7 @@ import { isAdrankError } from '../../core/errors.js';
 import { writeReport } from '../../eval/report.js';
 import { screenshotReport } from '../../eval/report-screenshot.js';
 import { buildRunReport } from '../report.js';
+import { buildIndex } from '../../index/ad-index.js';
 import type { TrainedRun } from '../train-run.js';
 import type { RunMetrics } from './run-evaluation.js';
 
@@ -55,7 +56,12 @@ export async function writeRunFiles(dir: string, run: TrainedRun, metrics: RunMe
   await writeFile(join(dir, 'models', 'ad_tower.onnx'), run.models.adTower);
   const vectors = run.retrieval.adVectors;
   await writeFile(join(dir, 'index', 'ad_vectors.f32'), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
-  await writeFile(join(dir, 'index', 'meta.json'), JSON.stringify({ ads: run.catalog.adId.length, dim: vectors.length / run.catalog.adId.length, order: 'ad catalogue (online/ads.parquet)' }) + '\n');
+  const dim = vectors.length / run.catalog.adId.length;
+  await writeFile(join(dir, 'index', 'meta.json'), JSON.stringify({ ads: run.catalog.adId.length, dim, order: 'ad catalogue (online/ads.parquet)' }) + '\n');
+  // the serving index, built once with the run (exact for small catalogues, IVF from 20k ads)
+  const index = await buildIndex(vectors, dim, { kind: 'auto' });
+  await index.save(join(dir, 'index', 'ann'));
+  index.close();
   await writeFile(join(dir, 'calibration.json'), JSON.stringify({ ctr: run.calibration.ctr, cvr: run.calibration.cvr }) + '\n');
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics) + '\n');
   const inputs: Record<string, { path: string; sha256: string; rows: number }> = {};
