@@ -79,6 +79,54 @@ describe('adrank registry and adrank retrain', () => {
     expect(missing.stderr).toContain('no-such-run, which is not in the registry');
   });
 
+  it('serves the champion and follows it when the alias moves; a broken alias keeps the current run serving', async () => {
+    const list = JSON.parse(adrank('registry', 'list', '--registry', registry, '--json').stdout);
+    const [first, second] = list.runs.map((r: { id: string; createdAt: string }) => r);
+    adrank('registry', 'promote', first.id, '--registry', registry);
+    const server = spawn(process.execPath, [BIN, 'serve', '--registry', registry, '--port', '0', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      server.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      await until(() => /on (http:\/\/\S+)/.test(out), 60_000);
+      const base = /on (http:\/\/\S+)/.exec(out)![1];
+      const ready = async (): Promise<string> => ((await (await fetch(`${base}/readyz`)).json()) as { run_id: string }).run_id;
+      const manifestTime = (id: string): string => JSON.parse(readFileSync(join(registry, 'runs', id, 'manifest.json'), 'utf8')).createdAt;
+      expect(await ready()).toBe(manifestTime(first.id));
+      expect(adrank('registry', 'promote', second.id, '--registry', registry).code).toBe(0);
+      const moved = Date.now() + 30_000;
+      while ((await ready()) !== manifestTime(second.id)) {
+        if (Date.now() > moved) throw new Error('the server did not follow the champion');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const path = join(registry, 'aliases.json');
+      const good = readFileSync(path, 'utf8');
+      writeFileSync(path, '{ not json');
+      await new Promise((r) => setTimeout(r, 1500));
+      writeFileSync(path, JSON.stringify({ ...JSON.parse(good), champion: 'run-that-is-gone' }));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await ready()).toBe(manifestTime(second.id));
+      const rank = await fetch(`${base}/v1/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1, device: 'mobile', location: 'US', weekday: 1, month: 1, hour: 12 }) });
+      expect(rank.status).toBe(200);
+      writeFileSync(path, good);
+      // the rolling drift gauges: 20 requests from a place the run never saw, all on tablets
+      for (let i = 0; i < 20; i++) {
+        const r = await fetch(`${base}/v1/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1 + i, device: 'tablet', location: 'Mars', weekday: 1, month: 1, hour: 12 }) });
+        expect(r.status).toBe(200);
+      }
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const gauge = (name: string, feature?: string): number => Number(new RegExp(`^${name}${feature ? `\\{feature="${feature}"\\}` : ''} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(gauge('adrank_rolling_requests')).toBe(21);
+      expect(gauge('adrank_rolling_oov_share', 'location')).toBeCloseTo(20 / 21, 6);
+      expect(gauge('adrank_rolling_oov_share', 'device')).toBe(0);
+      expect(gauge('adrank_rolling_psi', 'device')).toBeGreaterThan(0.25);
+      expect(gauge('adrank_rolling_psi', 'weekday')).toBeGreaterThan(0.25); // every request on a Monday
+      expect(gauge('adrank_rolling_mean_pctr')).toBeGreaterThan(0);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.on('exit', r));
+    }
+  }, 120_000);
+
   it('refuses a corrupt alias file with exit code 2, naming it, before any work', () => {
     const path = join(registry, 'aliases.json');
     const good = readFileSync(path, 'utf8');

@@ -26,7 +26,7 @@ const records: RetrainRecord[] = [];
 beforeAll(async () => {
   world = await makeDriftWorld(join(root, 'world'), 5, 30_000);
   const config = await lightTrainConfig();
-  options = (data) => ({ data: resolveSources(data), registry: registryDir, windowDays: 3, heldOutDays: 1, config, gate, progress: QUIET, log: () => {} });
+  options = (data) => ({ data: resolveSources(data), registry: registryDir, windowDays: 3, heldOutDays: 1, config, gate, drift: true, progress: QUIET, log: () => {} });
   records.push(await retrain(options(cutDays(world, join(root, 'd4'), 4))));
 }, 300_000);
 
@@ -41,6 +41,8 @@ describe('retrain with a promotion gate', () => {
     expect((await registry.aliases()).champion).toBe(first.id);
     expect(JSON.parse(readFileSync(registry.recordPath(first.id), 'utf8')).id).toBe(first.id);
     expect(existsSync(join(registry.dataDir(first.id), 'test_event_log.parquet'))).toBe(true);
+    expect(first.drift?.against).toBe(first.id); // no champion yet: the held-out day against the challenger's own training
+    expect(first.drift?.features.map((f) => f.feature)).toContain('country');
   });
 
   it("measures a run on the held-out slice exactly as the run's own evaluation did", async () => {

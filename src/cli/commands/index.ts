@@ -11,5 +11,7 @@ import { serveCommand } from './serve.js';
 import { registryCommand } from './registry.js';
 import { retrainCommand } from './retrain.js';
 import { driftCommand } from './drift.js';
+import { simulateCommand } from './simulate.js';
+import { scheduleCommand } from './schedule.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, rankCommand, serveCommand, materializeCommand, registryCommand, retrainCommand, driftCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, rankCommand, serveCommand, materializeCommand, registryCommand, retrainCommand, scheduleCommand, driftCommand, simulateCommand];

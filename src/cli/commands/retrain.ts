@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { AdrankError } from '../../core/errors.js';
 import { DEFAULT_GATE, parseGateConfig, type GateConfig } from '../../ops/gate.js';
 import { lightTrainConfig } from '../../ops/light-config.js';
-import { retrain } from '../../ops/retrain.js';
 import { resolveTrainConfig } from '../../pipeline/config.js';
 import { dataSources } from '../data-input.js';
 import type { Command } from '../command.js';
@@ -20,6 +19,7 @@ export const RETRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: 'config', type: 'string', help: 'a JSON train config laid over the preset, key by key' },
   { name: 'gate', type: 'string', help: `a JSON gate config laid over the default ${JSON.stringify(DEFAULT_GATE)}` },
   { name: 'format', type: 'string', choices: ['csv', 'parquet'], help: 'read the tables in this format (when the directory holds both)' },
+  { name: 'no-drift', type: 'boolean', help: 'skip the drift report of the held-out days (kept in the retrain record)' },
 ];
 
 export async function readGate(path: string | undefined): Promise<GateConfig> {
@@ -44,7 +44,7 @@ export async function retrainSettings(args: ParsedArgs, ctx: CommandContext) {
   const config = args.requireString('preset') === 'light' ? await lightTrainConfig(args.string('config')) : await resolveTrainConfig('default', args.string('config'));
   return {
     data: dataSources(args.requireString('data'), args), registry: args.requireString('registry'),
-    windowDays: args.number('window-days')!, heldOutDays: args.number('held-out-days')!, config, gate: await readGate(args.string('gate')),
+    windowDays: args.number('window-days')!, heldOutDays: args.number('held-out-days')!, config, gate: await readGate(args.string('gate')), drift: !args.flag('no-drift'),
     progress: { stage: (name: string, seconds: number, note?: string) => ctx.print(`  [${name}] ${seconds.toFixed(1)} s${note ? ` — ${note}` : ''}`), epoch: () => {} },
     log: (line: string) => ctx.print(line),
   };
@@ -56,6 +56,7 @@ export const retrainCommand: Command = {
   positionals: [],
   options: RETRAIN_OPTIONS,
   async run(args, ctx) {
+    const { retrain } = await import('../../ops/retrain.js');
     const record = await retrain(await retrainSettings(args, ctx));
     for (const c of record.gate.checks) ctx.print(`  ${c.passed ? 'pass' : 'FAIL'} ${c.name}: challenger ${c.challenger.toFixed(4)}${c.champion === null ? '' : `, champion ${c.champion.toFixed(4)}`} (${c.rule})`);
     return record;

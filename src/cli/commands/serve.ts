@@ -2,8 +2,11 @@
 // With --workers N the port is shared by N processes (node:cluster), one per core; signals reach every worker.
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AdrankError } from '../../core/errors.js';
+import { basename, join } from 'node:path';
+import { AdrankError, isAdrankError } from '../../core/errors.js';
+import { Registry } from '../../ops/registry/registry.js';
+import { watchChampion } from '../../ops/registry/watch.js';
+import { contextReference, observed, RequestMonitor } from '../../ops/drift/online-monitor.js';
 import { openRanker, type OpenOptions } from '../../serve/open.js';
 import { createServer, DEFAULT_SERVER, ServingState } from '../../serve/server.js';
 import type { Command } from '../command.js';
@@ -21,7 +24,8 @@ export const serveCommand: Command = {
   summary: 'Serve a trained run over HTTP: POST /v1/rank, /v1/rank/batch, GET /healthz, /readyz, /metrics, /openapi.json, and POST /admin/reload when ADRANK_ADMIN_TOKEN is set.',
   positionals: [],
   options: [
-    { name: 'run', type: 'string', required: true, help: 'the run directory `adrank train` wrote' },
+    { name: 'run', type: 'string', help: 'the run directory `adrank train` wrote' },
+    { name: 'registry', type: 'string', help: 'or: serve the champion of this registry and reload when the alias moves' },
     { name: 'host', type: 'string', default: '127.0.0.1', help: 'address to listen on' },
     { name: 'port', type: 'int', min: 0, default: 8080, help: 'port (0 picks a free one, printed on start)' },
     { name: 'store', type: 'string', choices: ['memory', 'redis'], default: 'memory', help: 'where the online features are read: in process, or Redis (shared by several servers)' },
@@ -41,16 +45,22 @@ export const serveCommand: Command = {
     const storeKind = args.requireString('store');
     const redis = args.string('redis');
     if (storeKind === 'redis' && !redis) throw new AdrankError('BAD_ARGUMENT', '--store redis needs --redis URL', { location: { field: '--redis' }, hint: 'e.g. --redis redis://127.0.0.1:6379' });
-    let runDir = args.requireString('run');
-    const open = (dir: string): ReturnType<typeof openRanker> => {
+    const registry = await registryOf(args.string('run'), args.string('registry'));
+    let runDir = registry ? (await championDir(registry)) : args.requireString('run');
+    let monitor: RequestMonitor | null = null; // the rolling drift gauges on /metrics, made with the server's registry
+    const open = async (dir: string): ReturnType<typeof openRanker> => {
       const options: OpenOptions = {
         candidates: args.number('candidates')!, threads: args.number('threads')!,
         store: storeKind === 'redis' ? { kind: 'redis', url: redis!, namespace: args.requireString('namespace'), caFile: args.string('redis-ca') } : { kind: 'memory' },
       };
-      return openRanker(dir, options);
+      const ranker = await openRanker(dir, options);
+      if (!monitor) return ranker;
+      monitor.follow(ranker.run, await contextReference(ranker.run).catch(() => null)); // no training log: no PSI gauges
+      return observed(ranker, monitor);
     };
     const state = new ServingState();
     const reload = async (next?: string): ReturnType<typeof openRanker> => {
+      if (registry && next === undefined) next = await championDir(registry); // a reload serves whatever is champion now
       const ranker = await open(next ?? runDir);
       runDir = next ?? runDir; // only a run that loaded becomes the one a later SIGHUP reloads
       return ranker;
@@ -59,16 +69,24 @@ export const serveCommand: Command = {
       adminToken: process.env.ADRANK_ADMIN_TOKEN || undefined, bodyLimitBytes: args.number('body-limit')!, requestTimeoutMs: args.number('timeout-ms')!,
       logLevel: args.requireString('log-level') as 'info', version: version(),
     });
+    monitor = new RequestMonitor(metrics.registry);
     const ranker = await open(runDir);
     await state.swap(ranker);
     metrics.serving(ranker.run.manifest.createdAt, runDir);
     const address = await app.listen({ host: args.requireString('host'), port: args.number('port')! });
     ctx.print(`serving ${runDir} on ${address}${cluster.isWorker ? ` (worker ${process.pid})` : ''}`);
     process.on('SIGHUP', () => void reloadNow());
+    const unwatch = registry
+      ? watchChampion(registry, basename(runDir), (id) => {
+        app.log.info({ champion: id }, 'the champion moved: reloading');
+        void reloadNow();
+      }, (e) => app.log.error({ err: isAdrankError(e) ? e.describe() : String(e) }, 'cannot read the registry; the current run keeps serving'))
+      : () => {};
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         // connections that finish their last request while draining go idle and are closed then, not after the keep-alive timeout
         const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+        unwatch();
         void app.close().then(() => state.close()).finally(() => clearInterval(idle)).then(resolve);
       };
       process.once('SIGTERM', stop);
@@ -77,6 +95,20 @@ export const serveCommand: Command = {
     return { served: runDir, address };
   },
 };
+
+/** The registry of --registry (exactly one of --run and --registry). */
+async function registryOf(run: string | undefined, registry: string | undefined): Promise<Registry | null> {
+  if ((run === undefined) === (registry === undefined)) {
+    throw new AdrankError('BAD_ARGUMENT', 'give exactly one of --run RUN and --registry DIR', { location: { field: '--run' }, hint: '--registry serves the champion and follows it when it moves' });
+  }
+  return registry === undefined ? null : Registry.open(registry);
+}
+
+async function championDir(registry: Registry): Promise<string> {
+  const champion = await registry.resolve('champion');
+  if (!champion) throw new AdrankError('BAD_ARGUMENT', `the registry ${registry.dir} has no champion`, { location: { file: registry.dir }, hint: 'promote a run first: adrank registry promote RUN' });
+  return champion.dir;
+}
 
 /** The primary of --workers N: forks the workers, forwards SIGHUP/SIGTERM, and ends when they all have. */
 async function runPrimary(workers: number, print: (text: string) => void): Promise<unknown> {
