@@ -1,5 +1,5 @@
 // The request path, one code path for the CLI and the server: the user's online features → the user tower → the
-// ad index's top N → CTR and CVR on the candidates (split DLRMs: shared parts computed once) → calibration →
+// ad index's top N (ranked by the run's shortlist score, see pipeline/shortlist.ts) → CTR and CVR on the candidates (split DLRMs: shared parts computed once) → calibration →
 // expected revenue bid × pCTR × pCVR → filters → top K. An unknown user takes the cold path (the OOV rows and
 // the fallback aggregates) and is flagged, never an error; when the feature store fails the request is answered
 // from the same fallback features and flagged degraded.
@@ -14,6 +14,8 @@ import type { LoadedRun } from '../pipeline/load-run.js';
 import { encodeTower, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type UserProfile } from '../pipeline/tower-inputs.js';
 import { int64Words } from '../engine/dtype.js';
 import { CandidateScorer } from './scorer.js';
+import type { UserSource } from '../pipeline/store-users.js';
+import { shortlistQuery } from '../pipeline/shortlist.js';
 
 export interface RankRequest extends RequestContext {
   userId: number;
@@ -51,12 +53,6 @@ export interface RankResponse {
   };
 }
 
-/** Where the ranker reads a user's online features: a profile, or null for a user the store does not know. */
-export interface UserSource {
-  user(userId: number): Promise<UserProfile | null>;
-  readonly categoryMean: Float64Array;
-  readonly globalCtr: number;
-}
 
 export interface RankerOptions {
   candidates: number;
@@ -109,6 +105,27 @@ export class Ranker {
     return out.vector.data as Float32Array;
   }
 
+  /** The user's record from the store; the cold path for a user it does not have, and (degraded) when it is down. */
+  private async lookup(userId: number): Promise<{ user: UserProfile; userKnown: boolean; degraded: boolean }> {
+    let degraded = false;
+    let profile: UserProfile | null;
+    try {
+      profile = await this.users.user(userId);
+    } catch (e) {
+      if (!isAdrankError(e) || e.code !== 'STORE_UNAVAILABLE') throw e;
+      profile = null;
+      degraded = true;
+    }
+    return { user: profile ?? unknownUser(userId, this.users.categoryMean, this.users.globalCtr), userKnown: profile !== null, degraded };
+  }
+
+  /** The ad ids the index shortlists for a request, best first, exactly as `rank` retrieves them (recall@k as served). */
+  async retrieve(request: RequestContext & { userId: number }, k: number): Promise<{ adIds: number[]; userKnown: boolean }> {
+    const { user, userKnown } = await this.lookup(request.userId);
+    const top = this.index.search(shortlistQuery(this.run.shortlist, await this.userVector(user, request), user, this.users.categoryMean), k);
+    return { adIds: Array.from(top.rows.subarray(0, top.count), (a) => this.catalog.adId[a]), userKnown };
+  }
+
   async rank(request: RankRequest): Promise<RankResponse> {
     const t0 = performance.now();
     const timings: Record<string, number> = {};
@@ -117,21 +134,11 @@ export class Ranker {
       timings[stage] = now - since;
       return now;
     };
-    let degraded = false;
-    let profile: UserProfile | null;
-    try {
-      profile = await this.users.user(request.userId);
-    } catch (e) {
-      if (!isAdrankError(e) || e.code !== 'STORE_UNAVAILABLE') throw e;
-      profile = null;
-      degraded = true;
-    }
-    const userKnown = profile !== null;
-    const user = profile ?? unknownUser(request.userId, this.users.categoryMean, this.users.globalCtr);
+    const { user, userKnown, degraded } = await this.lookup(request.userId);
     let t = mark('features', t0);
-    const vector = await this.userVector(user, request);
+    const query = shortlistQuery(this.run.shortlist, await this.userVector(user, request), user, this.users.categoryMean);
     t = mark('userTower', t);
-    const top = this.index.search(vector, this.options.candidates);
+    const top = this.index.search(query, this.options.candidates);
     const excluded = new Set((request.excludeAdIds ?? []).map((id) => this.adRowOf.get(id)).filter((a) => a !== undefined));
     const candidates = Int32Array.from([...top.rows.subarray(0, top.count)].filter((a) => !excluded.has(a)));
     t = mark('index', t);

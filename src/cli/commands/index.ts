@@ -6,7 +6,9 @@ import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
 import { materializeCommand } from './materialize.js';
 import { trainCommand } from './train.js';
+import { evaluateCommand } from './evaluate.js';
+import { predictCommand } from './predict.js';
 import { rankCommand } from './rank.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, rankCommand, serveCommand, materializeCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, inspectCommand, featuresCommand, trainCommand, evaluateCommand, predictCommand, rankCommand, serveCommand, materializeCommand];
