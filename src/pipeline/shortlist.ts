@@ -12,6 +12,8 @@
 // Legend: A ads, O tower dim, C categories, S sampled requests.
 import { AdrankError } from '../core/errors.js';
 import type { RequestContext, UserProfile } from './tower-inputs.js';
+import { FeatureEncoder } from '../features/encoder.js';
+import { CandidateScorer } from './candidate-scorer.js';
 import type { RunScorer } from './predict-run.js';
 
 export interface Shortlist {
@@ -92,22 +94,37 @@ export async function fitShortlist(scorer: RunScorer, adVectors: Float32Array, o
   const t = new Float64Array(S * A);
   const g = new Float64Array(S * A);
   const users = await Promise.all(requests.map((r) => scorer.user(r.userId)));
-  const ratios = users.map((user) => Float64Array.from(categories, (_, c) => logRatio(user.categoryCtr[c], scorer.users.categoryMean[c])));
-  const BLOCK = 65_536; // (request, ad) pairs scored per call
-  for (let from = 0; from < S * A; from += BLOCK) {
-    const to = Math.min(S * A, from + BLOCK);
-    const events = [];
-    for (let i = from; i < to; i++) events.push({ ...requests[Math.floor(i / A)], adId: catalog.adId[i % A] });
-    const scores = await scorer.score(events);
-    for (let i = from; i < to; i++) {
-      const r = Math.floor(i / A);
-      const a = i % A;
-      y[i] = Math.log(catalog.bid[a]) + Math.log(scores.pctr[i - from]) + Math.log(scores.pcvr[i - from]);
-      let dot = 0;
-      for (let k = 0; k < O; k++) dot += userVectors[r * O + k] * adVectors[a * O + k];
-      t[i] = dot;
-      g[i] = categoryCode[a] >= 0 ? ratios[r][categoryCode[a]] : 0;
+  // the ranker's own split models, every ad precomputed once, score each request's whole catalogue
+  const { featureMap, models, calibration } = scorer.run;
+  const encoder = new FeatureEncoder(featureMap);
+  const ctr = await CandidateScorer.build(models.ctr, '', featureMap, encoder, catalog, categories, calibration.ctr, 2);
+  const cvr = await CandidateScorer.build(models.cvr, models.cvr.kind === 'esmm' ? 'cvr.' : '', featureMap, encoder, catalog, categories, calibration.cvr, 2);
+  const logBid = Float64Array.from(catalog.bid, Math.log);
+  const BLOCK = 65_536; // candidates per call
+  try {
+    for (let r = 0; r < S; r++) {
+      const user = users[r];
+      const ratio = Float64Array.from(categories, (_, c) => logRatio(user.categoryCtr[c], scorer.users.categoryMean[c]));
+      const ctrRequest = ctr.request(user, requests[r], scorer.users.categoryMean);
+      const cvrRequest = cvr.request(user, requests[r], scorer.users.categoryMean);
+      for (let from = 0; from < A; from += BLOCK) {
+        const candidates = Int32Array.from({ length: Math.min(A, from + BLOCK) - from }, (_, i) => from + i);
+        const pctr = (await ctr.score(ctrRequest, candidates, ctr.crossFeatures(user, candidates))).probs;
+        const pcvr = (await cvr.score(cvrRequest, candidates, cvr.crossFeatures(user, candidates))).probs;
+        for (let j = 0; j < candidates.length; j++) {
+          const a = candidates[j];
+          const i = r * A + a;
+          y[i] = logBid[a] + Math.log(pctr[j]) + Math.log(pcvr[j]);
+          let dot = 0;
+          for (let k = 0; k < O; k++) dot += userVectors[r * O + k] * adVectors[a * O + k];
+          t[i] = dot;
+          g[i] = categoryCode[a] >= 0 ? ratio[categoryCode[a]] : 0;
+        }
+      }
     }
+  } finally {
+    await ctr.release();
+    await cvr.release();
   }
   const prior = new Float64Array(A);
   for (let r = 0; r < S; r++) for (let a = 0; a < A; a++) prior[a] += y[r * A + a] / S;

@@ -13,7 +13,7 @@ import type { OnlineFeatureStore } from '../features/online/store.js';
 import type { LoadedRun } from '../pipeline/load-run.js';
 import { encodeTower, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type UserProfile } from '../pipeline/tower-inputs.js';
 import { int64Words } from '../engine/dtype.js';
-import { CandidateScorer } from './scorer.js';
+import { CandidateScorer } from '../pipeline/candidate-scorer.js';
 import type { UserSource } from '../pipeline/store-users.js';
 import { shortlistQuery } from '../pipeline/shortlist.js';
 
