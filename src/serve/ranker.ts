@@ -167,19 +167,24 @@ export class Ranker {
   private select(candidates: Int32Array, pctr: Float32Array, pcvr: Float32Array, request: RankRequest): number[] {
     const k = request.k ?? 5;
     const score = Float64Array.from(candidates, (a, i) => this.catalog.bid[a] * pctr[i] * pcvr[i]);
-    const order = Array.from(candidates.keys()).sort((x, y) => score[y] - score[x] || candidates[x] - candidates[y]);
     const cap = request.maxPerAdvertiser ?? Infinity;
-    const perAdvertiser = new Map<number, number>();
-    const out: number[] = [];
-    for (const i of order) {
-      if (out.length >= k) break;
-      const advertiser = this.catalog.advertiserId[candidates[i]];
-      const used = perAdvertiser.get(advertiser) ?? 0;
-      if (used >= cap) continue;
-      perAdvertiser.set(advertiser, used + 1);
-      out.push(i);
-    }
-    return out;
+    // the best few in order (most requests need no more); every candidate in order when the cap skips too many
+    const few = Math.min(candidates.length, cap === Infinity ? k : 4 * k + 16);
+    const pick = (order: ArrayLike<number>): number[] | null => {
+      const perAdvertiser = new Map<number, number>();
+      const out: number[] = [];
+      for (let j = 0; j < order.length && out.length < k; j++) {
+        const i = order[j];
+        const advertiser = this.catalog.advertiserId[candidates[i]];
+        const used = perAdvertiser.get(advertiser) ?? 0;
+        if (used >= cap) continue;
+        perAdvertiser.set(advertiser, used + 1);
+        out.push(i);
+      }
+      return out.length === k || order.length === candidates.length ? out : null;
+    };
+    const before = (x: number, y: number): boolean => score[x] > score[y] || (score[x] === score[y] && candidates[x] < candidates[y]);
+    return pick(topPositions(candidates.length, few, before)) ?? pick(topPositions(candidates.length, candidates.length, before))!;
   }
 
   private answer(a: number, rank: number, pctr: number, pcvr: number): RankedAd {
@@ -194,4 +199,21 @@ export class Ranker {
     this.index.close();
     await this.store?.close();
   }
+}
+
+/** The positions 0..n-1 of the best m under `before` (a strict total order), best first: one pass, insertion into a short list. */
+export function topPositions(n: number, m: number, before: (x: number, y: number) => boolean): Int32Array {
+  if (m >= n) return Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+  const best = new Int32Array(m);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    if (size === m && !before(i, best[m - 1])) continue;
+    let j = size < m ? size++ : m - 1;
+    while (j > 0 && before(i, best[j - 1])) {
+      best[j] = best[j - 1];
+      j--;
+    }
+    best[j] = i;
+  }
+  return best;
 }
