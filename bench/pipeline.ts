@@ -43,7 +43,8 @@ const targets = {
   peakRssMb: { value: peakRssMb(), target: preset === 'medium' ? '≤ 3072' : 'reported' },
 };
 report({
-  bench: 'pipeline', preset, config: configName, seconds: round(summary.seconds, 1), peakRssMb: peakRssMb(),
+  bench: 'pipeline', preset, config: configName, seconds: round(summary.seconds, 1), cpuSeconds: round((process.cpuUsage().user + process.cpuUsage().system) / 1e6, 1), peakRssMb: peakRssMb(),
+  loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 2)),
   stages: Object.fromEntries(summary.timings.map((t) => [t.stage, round(t.seconds, 1)])),
   ctr: Object.fromEntries(m.ctr.results.map((r) => [r.name, { auc: round(r.metrics.auc, 4), logLoss: round(r.metrics.logLoss, 5), ece: round(r.metrics.ece, 5), ratio: round(r.metrics.calibrationRatio, 3) }])),
   cvr: Object.fromEntries(m.cvr.results.map((r) => [r.name, { auc: round(r.metrics.auc, 4), logLoss: round(r.metrics.logLoss, 5) }])),

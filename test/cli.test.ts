@@ -92,5 +92,14 @@ describe('adrank demo (npm start)', () => {
       expect(existsSync(join(out, world, 'run', 'report.html'))).toBe(true);
     }
     expect(summary.seed.metrics.examples.users.map((u: { userId: number }) => u.userId)).toEqual([1, 4, 7]);
+    // and ends by ranking the blog's users through the request path
+    for (const userId of [1, 4, 7]) {
+      const answer = summary.ranked[userId];
+      expect(answer.userKnown).toBe(true);
+      expect(answer.ads).toHaveLength(5);
+      const scores = answer.ads.map((a: { score: number }) => a.score);
+      expect(scores).toEqual([...scores].sort((x, y) => y - x));
+      for (const a of answer.ads) expect(a.score).toBeCloseTo(a.bid * a.pctr * a.pcvr, 9);
+    }
   });
 });

@@ -14,7 +14,9 @@ import { candidateRow, catalogFromOnline, type RequestContext } from '../src/pip
 import { trainRun } from '../src/pipeline/train-run.js';
 import { openRanker } from '../src/serve/open.js';
 import type { Ranker } from '../src/serve/ranker.js';
-import { StoreUsers } from '../src/serve/user-source.js';
+import { StoreUsers } from '../src/pipeline/store-users.js';
+import { shortlistQuery } from '../src/pipeline/shortlist.js';
+import { loadIndex } from '../src/index/ad-index.js';
 import { makeWorldSpec, tempDir } from './helpers.js';
 
 const root = tempDir();
@@ -88,5 +90,50 @@ describe('the ranker', () => {
     expect(a.ads.every((x) => Number.isFinite(x.score))).toBe(true);
     const elsewhere = await ranker.rank({ userId: 5_000_001, ...context, device: 'desktop', hour: 3 });
     expect(elsewhere.ads.map((x) => x.score)).not.toEqual(a.ads.map((x) => x.score)); // the context still counts
+  });
+
+  it("retrieves by the run's revenue shortlist: α·tower + q_a + γ·log category ratio, one inner product", async () => {
+    const run = await loadRun(runDir);
+    const s = run.shortlist;
+    expect(s.kind).toBe('revenue');
+    expect(s.dim).toBe(s.towerDim + 1 + s.categories.length);
+    expect(s.towerWeight).toBeGreaterThanOrEqual(0);
+    expect(s.categoryWeight).toBeGreaterThanOrEqual(0);
+    expect(s.fit!.coverage).toBeGreaterThan(0);
+    const tables = await readOnlineTables(runDir);
+    const catalog = catalogFromOnline(tables);
+    const users = new StoreUsers(new MemoryFeatureStore(tables), tables.meta, run.retrieval.categories);
+    const user = (await users.user(3))!;
+    const vector = await ranker.userVector(user, context);
+    const query = shortlistQuery(s, vector, user, users.categoryMean);
+    // the served vectors: the tower's, weighted, then the prior, then the category's weight
+    const index = await loadIndex(join(runDir, 'index', 'ann'));
+    const top = index.search(query, catalog.adId.length);
+    const rows = Array.from(top.rows.subarray(0, top.count));
+    expect(rows).toHaveLength(catalog.adId.length); // 400 ads: the exact index
+    const code = Int32Array.from(catalog.category, (c) => s.categories.indexOf(c));
+    const O = s.towerDim;
+    const manual = (a: number, prior: number): number => {
+      let dot = 0;
+      for (let k = 0; k < O; k++) dot += vector[k] * run.adVectors[a * O + k];
+      return s.towerWeight * dot + prior + s.categoryWeight * Math.log(user.categoryCtr[code[a]] / users.categoryMean[code[a]]);
+    };
+    // the index's score of each ad minus the tower and category parts is the ad's prior, the same for every user
+    const priorOf = (a: number, score: number): number => score - manual(a, 0);
+    const first = rows.map((a, i) => priorOf(a, top.scores[i]));
+    const other = (await users.user(17))!;
+    const otherQuery = shortlistQuery(s, await ranker.userVector(other, { ...context, hour: 3 }), other, users.categoryMean);
+    const otherTop = index.search(otherQuery, catalog.adId.length);
+    const otherPrior = new Map(Array.from(otherTop.rows.subarray(0, otherTop.count), (a, i) => [a, otherTop.scores[i]]));
+    const otherVector = await ranker.userVector(other, { ...context, hour: 3 });
+    rows.forEach((a, i) => {
+      let dot = 0;
+      for (let k = 0; k < O; k++) dot += otherVector[k] * run.adVectors[a * O + k];
+      const rest = s.towerWeight * dot + s.categoryWeight * Math.log(other.categoryCtr[code[a]] / users.categoryMean[code[a]]);
+      expect(otherPrior.get(a)! - rest).toBeCloseTo(first[i], 3);
+    });
+    const retrieved = await ranker.retrieve({ userId: 3, ...context }, 10);
+    expect(retrieved.adIds).toEqual(rows.slice(0, 10).map((a) => catalog.adId[a]));
+    index.close();
   });
 });

@@ -129,7 +129,11 @@ export class FeatureEncoder {
     const columns = selection.numerical.map((name) => standardizerOf(this.map, name).column);
     rows.forEach((row, i) => {
       selection.categorical.forEach((name, f) => (categorical[f][i] = this.field(name, row)));
-      selection.numerical.forEach((name, m) => (numerical[i * M + m] = this.numerical(name, Number(row[columns[m]]))));
+      selection.numerical.forEach((name, m) => {
+        const value = Number(row[columns[m]]);
+        if (Number.isNaN(value)) throw new Error(`assertion failed: feature row ${i} has no number for ${columns[m]} (${String(row[columns[m]])})`);
+        numerical[i * M + m] = this.numerical(name, value);
+      });
     });
     return { n, categorical, numerical };
   }

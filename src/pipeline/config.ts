@@ -81,6 +81,12 @@ export interface TrainConfig {
   cvr: RankingModelConfig & { kind: 'clicked' | 'esmm' };
   calibration: { method: 'platt' | 'isotonic' };
   evaluation: { recallAtK: number[]; baselines: boolean };
+  /**
+   * What the serving index ranks ads by (src/pipeline/shortlist.ts): 'tower', the two-tower score (the seed);
+   * 'revenue', an inner-product fit of the ranker's log expected revenue, on at most `maxPairs` (request, ad) pairs
+   * of `requests` sampled requests. `candidates` is the shortlist size its fit is checked at.
+   */
+  shortlist: { kind: 'tower' | 'revenue'; requests: number; maxPairs: number; candidates: number };
 }
 
 const strings = (v: unknown, p: string): string[] => readArray(v, p, readString);
@@ -173,7 +179,7 @@ function readRetrieval(value: unknown, path: string): RetrievalConfig {
 
 /** Validates an untrusted config (parsed JSON); the result is frozen. */
 export function parseTrainConfig(value: unknown, path = 'config'): TrainConfig {
-  const keys = ['name', 'seed', 'features', 'splits', 'retrieval', 'ctr', 'cvr', 'calibration', 'evaluation'];
+  const keys = ['name', 'seed', 'features', 'splits', 'retrieval', 'ctr', 'cvr', 'calibration', 'evaluation', 'shortlist'];
   const raw = readObject(value, path, keys);
   requireKeys(raw, path, keys);
   const featureKeys = ['mode', 'ctrPriorStrength', 'minCount', 'maxIdRows', 'idRows', 'minIdEvents', 'hashShare'];
@@ -185,6 +191,9 @@ export function parseTrainConfig(value: unknown, path = 'config'): TrainConfig {
   requireKeys(calibration, `${path}.calibration`, ['method']);
   const evaluation = readObject(raw.evaluation, `${path}.evaluation`, ['recallAtK', 'baselines']);
   requireKeys(evaluation, `${path}.evaluation`, ['recallAtK', 'baselines']);
+  const shortlistKeys = ['kind', 'requests', 'maxPairs', 'candidates'];
+  const shortlist = readObject(raw.shortlist, `${path}.shortlist`, shortlistKeys);
+  requireKeys(shortlist, `${path}.shortlist`, shortlistKeys);
   const cvr = readRanking(raw.cvr, `${path}.cvr`, ['kind']);
   return deepFreeze({
     name: readString(raw.name, `${path}.name`),
@@ -209,6 +218,12 @@ export function parseTrainConfig(value: unknown, path = 'config'): TrainConfig {
     evaluation: {
       recallAtK: readArray(evaluation.recallAtK, `${path}.evaluation.recallAtK`, (v, p) => readInt(v, p, 1), 1),
       baselines: readBoolean(evaluation.baselines, `${path}.evaluation.baselines`),
+    },
+    shortlist: {
+      kind: readChoice(shortlist.kind, `${path}.shortlist.kind`, ['tower', 'revenue'] as const),
+      requests: readInt(shortlist.requests, `${path}.shortlist.requests`, 1),
+      maxPairs: readInt(shortlist.maxPairs, `${path}.shortlist.maxPairs`, 1),
+      candidates: readInt(shortlist.candidates, `${path}.shortlist.candidates`, 1),
     },
   });
 }

@@ -10,6 +10,7 @@ import { loadFeatureMap, type FeatureMap } from '../features/feature-map.js';
 import type { Calibrator } from '../train/calibration.js';
 import type { TrainConfig } from './config.js';
 import { verifyRun, type Manifest } from './run-dir.js';
+import { towerShortlist, type Shortlist } from './shortlist.js';
 import type { TowerFeatures } from './tower-inputs.js';
 
 export const MODEL_FILES = { ctr: 'models/ctr.onnx', cvr: 'models/cvr.onnx', userTower: 'models/user_tower.onnx', adTower: 'models/ad_tower.onnx' } as const;
@@ -32,6 +33,8 @@ export interface LoadedRun {
   /** frozen ad vectors in ad catalogue order (A, O) */
   adVectors: Float32Array;
   dim: number;
+  /** what the serving index ranks by, and how a user's query is made (shortlist.ts) */
+  shortlist: Shortlist;
   /** the retrieval towers' features, as the run recorded them */
   retrieval: { user: TowerFeatures; ad: TowerFeatures; categories: string[] };
   ctrFeatures: FeatureSelection;
@@ -78,10 +81,15 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const userTower = await readModel(dir, MODEL_FILES.userTower, hash);
   const adTower = await readModel(dir, MODEL_FILES.adTower, hash);
   const calibration = await readJson<{ ctr: Calibrator; cvr: Calibrator }>(dir, 'calibration.json');
-  const indexMeta = await readJson<{ ads: number; dim: number }>(dir, 'index/meta.json');
+  const indexMeta = await readJson<{ ads: number; dim: number; shortlist?: Shortlist }>(dir, 'index/meta.json');
   const raw = await readFile(join(dir, 'index/ad_vectors.f32'));
   if (raw.byteLength !== indexMeta.ads * indexMeta.dim * 4) throw bad(dir, 'index/ad_vectors.f32', `${raw.byteLength} bytes for ${indexMeta.ads} vectors of ${indexMeta.dim}`);
   const adVectors = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  const shortlist = indexMeta.shortlist ?? towerShortlist(indexMeta.dim, info.models.retrieval.categories);
+  const C = info.models.retrieval.categories.length;
+  if (shortlist.towerDim !== indexMeta.dim || shortlist.dim !== (shortlist.kind === 'tower' ? indexMeta.dim : indexMeta.dim + 1 + C)) {
+    throw bad(dir, 'index/meta.json', `the shortlist expects ${shortlist.towerDim}-wide tower vectors in a ${shortlist.dim}-wide index, the run has ${indexMeta.dim} and ${C} categories`);
+  }
   return {
     dir, manifest, config: info.config, featureMap, calibration,
     models: {
@@ -89,6 +97,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
       userTower, adTower,
     },
     adVectors, dim: indexMeta.dim,
+    shortlist,
     retrieval: info.models.retrieval,
     ctrFeatures: { categorical: ctr.categorical, numerical: ctr.numerical },
     cvrFeatures: { categorical: cvr.categorical, numerical: cvr.numerical },

@@ -19,6 +19,10 @@ import { readAdCatalog, type AdCatalog } from './tower-inputs.js';
 import { towerInferenceGraph } from './export.js';
 import { evaluateRun, type RunMetrics } from './stages/run-evaluation.js';
 import { writeRunFiles } from './stages/write-run.js';
+import { readOnlineTables, type OnlineTables } from '../features/online/tables.js';
+import type { LoadedModel } from './load-run.js';
+import { RunScorer, type RunParts } from './predict-run.js';
+import { fitShortlist, towerShortlist, type BuiltShortlist } from './shortlist.js';
 
 export interface TrainProgress {
   stage(name: string, seconds: number, note?: string): void;
@@ -55,6 +59,8 @@ export interface TrainedRun {
   calibration: { ctr: Calibrator; cvr: Calibrator };
   /** logits of every held-out row (CTR), and of every held-out row (CVR; only clicked rows count) */
   heldOutLogits: { ctr: Float32Array; cvr: Float32Array };
+  /** the models as a loaded run holds them, for scoring before the run is written */
+  parts: RunParts;
   timings: { stage: string; seconds: number }[];
 }
 
@@ -88,7 +94,9 @@ export async function trainRun(options: TrainOptions): Promise<TrainSummary> {
     done('evaluation');
     const manifest = await writeRun(options.out, 'train', options.replace, async (tmp) => {
       await writeFeatureRun(data, run.stage, tmp);
-      await writeRunFiles(tmp, run, metrics, { screenshot: options.screenshot, totalSeconds: (performance.now() - started) / 1000 });
+      const shortlist = await buildShortlist(run, await readOnlineTables(tmp));
+      done('shortlist', shortlist.shortlist.fit ? `${shortlist.shortlist.fit.requests} requests × ${shortlist.shortlist.fit.ads} ads, tower weight ${shortlist.shortlist.towerWeight.toFixed(3)}, category weight ${shortlist.shortlist.categoryWeight.toFixed(3)}, in-sample coverage ${shortlist.shortlist.fit.coverage.toFixed(3)}` : 'the tower score');
+      await writeRunFiles(tmp, run, metrics, { screenshot: options.screenshot, totalSeconds: (performance.now() - started) / 1000, shortlist });
       return { featureMapHash: run.stage.featureMap.contentHash };
     });
     done('write run');
@@ -168,7 +176,35 @@ async function trainModels(options: TrainOptions, data: LoadedData, carved: bool
     cvr: fitCalibrator(config.calibration.method, Float32Array.from(clickedCal, (r) => heldOutLogits.cvr[r]), Float32Array.from(clickedCal, (r) => test.converted[r])),
   };
   done('calibration', `${config.calibration.method} on ${calRows.length} held-out rows (${clickedCal.length} clicked)`);
-  return { config, data, stage, splits, encoder, train, test, catalog, retrieval, ctr, cvr, models, calibration, heldOutLogits, timings };
+  const loaded = (bytes: Uint8Array, features: { categorical: readonly string[]; numerical: readonly string[] }, profileCategories: string[] | null): LoadedModel => ({
+    bytes, categorical: [...features.categorical], numerical: [...features.numerical], profileCategories,
+  });
+  const parts: RunParts = {
+    featureMap: map, calibration,
+    models: {
+      ctr: { ...loaded(models.ctr, config.ctr.features, profileOf(config.ctr)), kind: 'dlrm' },
+      cvr: { ...loaded(models.cvr, config.cvr.features, profileOf(config.cvr)), kind: cvr.kind },
+      userTower: loaded(models.userTower, retrieval.user, null), adTower: loaded(models.adTower, retrieval.ad, null),
+    },
+    retrieval: { user: retrieval.user, ad: retrieval.ad, categories: retrieval.categories },
+  };
+  return { config, data, stage, splits, encoder, train, test, catalog, retrieval, ctr, cvr, models, calibration, heldOutLogits, parts, timings };
+}
+
+/** The serving shortlist of the run (see shortlist.ts), fitted on requests sampled from the validation rows. */
+async function buildShortlist(run: TrainedRun, tables: OnlineTables): Promise<BuiltShortlist> {
+  const s = run.config.shortlist;
+  const vectors = run.retrieval.adVectors;
+  const A = run.catalog.adId.length;
+  const categories = run.retrieval.categories;
+  if (s.kind === 'tower') return { shortlist: towerShortlist(vectors.length / A, categories), prior: null, categoryCode: new Int32Array(0) };
+  const from = run.splits.trainRows < run.train.n ? run.splits.trainRows : 0;
+  const picked = new Rng(run.config.seed).fork('shortlist requests').permutation(run.train.n - from).subarray(0, s.requests);
+  const wanted = Array.from(picked, (i) => from + i).sort((x, y) => x - y);
+  const rows = await run.data.db.rows(`SELECT user_id::DOUBLE AS u, CAST(device AS VARCHAR) AS d, CAST(location AS VARCHAR) AS l, weekday, month, hour
+      FROM ${run.stage.tables.train} WHERE event_idx IN (${wanted.join(',')}) ORDER BY event_idx`);
+  const requests = rows.map((r) => ({ userId: Number(r.u), device: String(r.d), location: String(r.l), weekday: Number(r.weekday), month: Number(r.month), hour: Number(r.hour) }));
+  return fitShortlist(new RunScorer(run.parts, tables), vectors, { requests, maxPairs: s.maxPairs, candidates: s.candidates, seed: run.config.seed });
 }
 
 /** The category profile of every held-out row: its user's as of the end of training (N, 2C). */

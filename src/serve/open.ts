@@ -11,7 +11,7 @@ import { loadIndex } from '../index/ad-index.js';
 import { loadRun } from '../pipeline/load-run.js';
 import { catalogFromOnline } from '../pipeline/tower-inputs.js';
 import { DEFAULT_RANKER, Ranker, type RankerOptions } from './ranker.js';
-import { StoreUsers } from './user-source.js';
+import { StoreUsers } from '../pipeline/store-users.js';
 
 export type StoreChoice = { kind: 'memory' } | { kind: 'redis'; url: string; namespace: string; caFile?: string };
 
@@ -42,7 +42,7 @@ export async function openRanker(runDir: string, options: OpenOptions): Promise<
       });
     }
   }
-  const index = await loadIndex(join(runDir, 'index', 'ann'), { dim: run.dim, size: catalog.adId.length });
+  const index = await loadIndex(join(runDir, 'index', 'ann'), { dim: run.shortlist.dim, size: catalog.adId.length });
   const ranker = await Ranker.open(run, catalog, new StoreUsers(store, tables.meta, run.retrieval.categories), index, store, { ...DEFAULT_RANKER, ...options });
   const warmup = options.warmup ?? 3;
   const location = run.featureMap.vocabularies.find((v) => v.name === 'location')?.values[0] ?? 'US';

@@ -1,5 +1,5 @@
 // The request path, one code path for the CLI and the server: the user's online features → the user tower → the
-// ad index's top N → CTR and CVR on the candidates (split DLRMs: shared parts computed once) → calibration →
+// ad index's top N (ranked by the run's shortlist score, see pipeline/shortlist.ts) → CTR and CVR on the candidates (split DLRMs: shared parts computed once) → calibration →
 // expected revenue bid × pCTR × pCVR → filters → top K. An unknown user takes the cold path (the OOV rows and
 // the fallback aggregates) and is flagged, never an error; when the feature store fails the request is answered
 // from the same fallback features and flagged degraded.
@@ -13,7 +13,9 @@ import type { OnlineFeatureStore } from '../features/online/store.js';
 import type { LoadedRun } from '../pipeline/load-run.js';
 import { encodeTower, unknownUser, userCategoryBlock, userRow, type AdCatalog, type RequestContext, type UserProfile } from '../pipeline/tower-inputs.js';
 import { int64Words } from '../engine/dtype.js';
-import { CandidateScorer } from './scorer.js';
+import { CandidateScorer } from '../pipeline/candidate-scorer.js';
+import type { UserSource } from '../pipeline/store-users.js';
+import { shortlistQuery } from '../pipeline/shortlist.js';
 
 export interface RankRequest extends RequestContext {
   userId: number;
@@ -51,12 +53,6 @@ export interface RankResponse {
   };
 }
 
-/** Where the ranker reads a user's online features: a profile, or null for a user the store does not know. */
-export interface UserSource {
-  user(userId: number): Promise<UserProfile | null>;
-  readonly categoryMean: Float64Array;
-  readonly globalCtr: number;
-}
 
 export interface RankerOptions {
   candidates: number;
@@ -109,6 +105,27 @@ export class Ranker {
     return out.vector.data as Float32Array;
   }
 
+  /** The user's record from the store; the cold path for a user it does not have, and (degraded) when it is down. */
+  private async lookup(userId: number): Promise<{ user: UserProfile; userKnown: boolean; degraded: boolean }> {
+    let degraded = false;
+    let profile: UserProfile | null;
+    try {
+      profile = await this.users.user(userId);
+    } catch (e) {
+      if (!isAdrankError(e) || e.code !== 'STORE_UNAVAILABLE') throw e;
+      profile = null;
+      degraded = true;
+    }
+    return { user: profile ?? unknownUser(userId, this.users.categoryMean, this.users.globalCtr), userKnown: profile !== null, degraded };
+  }
+
+  /** The ad ids the index shortlists for a request, best first, exactly as `rank` retrieves them (recall@k as served). */
+  async retrieve(request: RequestContext & { userId: number }, k: number): Promise<{ adIds: number[]; userKnown: boolean }> {
+    const { user, userKnown } = await this.lookup(request.userId);
+    const top = this.index.search(shortlistQuery(this.run.shortlist, await this.userVector(user, request), user, this.users.categoryMean), k);
+    return { adIds: Array.from(top.rows.subarray(0, top.count), (a) => this.catalog.adId[a]), userKnown };
+  }
+
   async rank(request: RankRequest): Promise<RankResponse> {
     const t0 = performance.now();
     const timings: Record<string, number> = {};
@@ -117,21 +134,11 @@ export class Ranker {
       timings[stage] = now - since;
       return now;
     };
-    let degraded = false;
-    let profile: UserProfile | null;
-    try {
-      profile = await this.users.user(request.userId);
-    } catch (e) {
-      if (!isAdrankError(e) || e.code !== 'STORE_UNAVAILABLE') throw e;
-      profile = null;
-      degraded = true;
-    }
-    const userKnown = profile !== null;
-    const user = profile ?? unknownUser(request.userId, this.users.categoryMean, this.users.globalCtr);
+    const { user, userKnown, degraded } = await this.lookup(request.userId);
     let t = mark('features', t0);
-    const vector = await this.userVector(user, request);
+    const query = shortlistQuery(this.run.shortlist, await this.userVector(user, request), user, this.users.categoryMean);
     t = mark('userTower', t);
-    const top = this.index.search(vector, this.options.candidates);
+    const top = this.index.search(query, this.options.candidates);
     const excluded = new Set((request.excludeAdIds ?? []).map((id) => this.adRowOf.get(id)).filter((a) => a !== undefined));
     const candidates = Int32Array.from([...top.rows.subarray(0, top.count)].filter((a) => !excluded.has(a)));
     t = mark('index', t);
@@ -160,19 +167,24 @@ export class Ranker {
   private select(candidates: Int32Array, pctr: Float32Array, pcvr: Float32Array, request: RankRequest): number[] {
     const k = request.k ?? 5;
     const score = Float64Array.from(candidates, (a, i) => this.catalog.bid[a] * pctr[i] * pcvr[i]);
-    const order = Array.from(candidates.keys()).sort((x, y) => score[y] - score[x] || candidates[x] - candidates[y]);
     const cap = request.maxPerAdvertiser ?? Infinity;
-    const perAdvertiser = new Map<number, number>();
-    const out: number[] = [];
-    for (const i of order) {
-      if (out.length >= k) break;
-      const advertiser = this.catalog.advertiserId[candidates[i]];
-      const used = perAdvertiser.get(advertiser) ?? 0;
-      if (used >= cap) continue;
-      perAdvertiser.set(advertiser, used + 1);
-      out.push(i);
-    }
-    return out;
+    // the best few in order (most requests need no more); every candidate in order when the cap skips too many
+    const few = Math.min(candidates.length, cap === Infinity ? k : 4 * k + 16);
+    const pick = (order: ArrayLike<number>): number[] | null => {
+      const perAdvertiser = new Map<number, number>();
+      const out: number[] = [];
+      for (let j = 0; j < order.length && out.length < k; j++) {
+        const i = order[j];
+        const advertiser = this.catalog.advertiserId[candidates[i]];
+        const used = perAdvertiser.get(advertiser) ?? 0;
+        if (used >= cap) continue;
+        perAdvertiser.set(advertiser, used + 1);
+        out.push(i);
+      }
+      return out.length === k || order.length === candidates.length ? out : null;
+    };
+    const before = (x: number, y: number): boolean => score[x] > score[y] || (score[x] === score[y] && candidates[x] < candidates[y]);
+    return pick(topPositions(candidates.length, few, before)) ?? pick(topPositions(candidates.length, candidates.length, before))!;
   }
 
   private answer(a: number, rank: number, pctr: number, pcvr: number): RankedAd {
@@ -187,4 +199,21 @@ export class Ranker {
     this.index.close();
     await this.store?.close();
   }
+}
+
+/** The positions 0..n-1 of the best m under `before` (a strict total order), best first: one pass, insertion into a short list. */
+export function topPositions(n: number, m: number, before: (x: number, y: number) => boolean): Int32Array {
+  if (m >= n) return Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+  const best = new Int32Array(m);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    if (size === m && !before(i, best[m - 1])) continue;
+    let j = size < m ? size++ : m - 1;
+    while (j > 0 && before(i, best[j - 1])) {
+      best[j] = best[j - 1];
+      j--;
+    }
+    best[j] = i;
+  }
+  return best;
 }

@@ -75,7 +75,7 @@ async function readClicks(input: RecallInputs): Promise<{ clicks: Click[]; total
 }
 
 /** Scores (Q,A) of user vectors against the ad vectors, block by block, through one MatMul graph. */
-async function rankOfClicked(userVectors: Float32Array, adVectors: Float32Array, dim: number, targets: Int32Array): Promise<Float64Array> {
+export async function rankOfClicked(userVectors: Float32Array, adVectors: Float32Array, dim: number, targets: Int32Array): Promise<Float64Array> {
   const g = new GraphBuilder('scores', 'float32');
   const u = g.input('u', 'float32', ['Q', dim]);
   const v = g.initializer('v', 'float32', [adVectors.length / dim, dim], adVectors);

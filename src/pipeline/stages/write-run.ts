@@ -1,6 +1,7 @@
 // The files of a trained run, written into its temporary folder (run-dir.ts renames it into place):
 //   models/{user_tower,ad_tower,ctr,cvr}.onnx   each carrying the FeatureMap hash and its feature names
-//   index/ad_vectors.f32 + index/meta.json       the frozen ad vectors (catalogue order) the ad index is built from
+//   index/ad_vectors.f32 + index/meta.json       the frozen ad vectors (catalogue order) and the shortlist (shortlist.ts)
+//   index/ann/                                   the serving index over the shortlist's vectors
 //   calibration.json, metrics.json, run.json     calibration maps; every metric; config, inputs, versions, timings
 //   report.html (+ report.png when Chromium is there)
 import { createHash } from 'node:crypto';
@@ -14,6 +15,7 @@ import { screenshotReport } from '../../eval/report-screenshot.js';
 import { buildRunReport } from '../report.js';
 import { buildIndex } from '../../index/ad-index.js';
 import type { TrainedRun } from '../train-run.js';
+import { shortlistVectors, type BuiltShortlist } from '../shortlist.js';
 import type { RunMetrics } from './run-evaluation.js';
 
 async function sha256(path: string): Promise<string> {
@@ -47,7 +49,7 @@ async function adrankVersion(): Promise<string> {
   return 'unknown';
 }
 
-export async function writeRunFiles(dir: string, run: TrainedRun, metrics: RunMetrics, options: { screenshot: boolean; totalSeconds: number }): Promise<{ screenshot: string }> {
+export async function writeRunFiles(dir: string, run: TrainedRun, metrics: RunMetrics, options: { screenshot: boolean; totalSeconds: number; shortlist: BuiltShortlist }): Promise<{ screenshot: string }> {
   await mkdir(join(dir, 'models'), { recursive: true });
   await mkdir(join(dir, 'index'), { recursive: true });
   await writeFile(join(dir, 'models', 'ctr.onnx'), run.models.ctr);
@@ -57,9 +59,10 @@ export async function writeRunFiles(dir: string, run: TrainedRun, metrics: RunMe
   const vectors = run.retrieval.adVectors;
   await writeFile(join(dir, 'index', 'ad_vectors.f32'), new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   const dim = vectors.length / run.catalog.adId.length;
-  await writeFile(join(dir, 'index', 'meta.json'), JSON.stringify({ ads: run.catalog.adId.length, dim, order: 'ad catalogue (online/ads.parquet)' }) + '\n');
-  // the serving index, built once with the run (exact for small catalogues, IVF from 20k ads)
-  const index = await buildIndex(vectors, dim, { kind: 'auto' });
+  const { shortlist, prior, categoryCode } = options.shortlist;
+  await writeFile(join(dir, 'index', 'meta.json'), JSON.stringify({ ads: run.catalog.adId.length, dim, order: 'ad catalogue (online/ads.parquet)', shortlist }) + '\n');
+  // the serving index over the shortlist's vectors, built once with the run (exact for small catalogues, IVF from 20k ads)
+  const index = await buildIndex(shortlistVectors(shortlist, vectors, prior, categoryCode), shortlist.dim, { kind: 'auto' });
   await index.save(join(dir, 'index', 'ann'));
   index.close();
   await writeFile(join(dir, 'calibration.json'), JSON.stringify({ ctr: run.calibration.ctr, cvr: run.calibration.cvr }) + '\n');

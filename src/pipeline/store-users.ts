@@ -3,8 +3,14 @@
 // no history. An unknown user is null; a failing store rejects with STORE_UNAVAILABLE, and the ranker falls back.
 import type { OnlineFeatureStore } from '../features/online/store.js';
 import type { OnlineMeta } from '../features/online/tables.js';
-import type { UserProfile } from '../pipeline/tower-inputs.js';
-import type { UserSource } from './ranker.js';
+import type { UserProfile } from './tower-inputs.js';
+
+/** Where a user's online features are read: a profile, or null for a user the store does not know. */
+export interface UserSource {
+  user(userId: number): Promise<UserProfile | null>;
+  readonly categoryMean: Float64Array;
+  readonly globalCtr: number;
+}
 
 export class StoreUsers implements UserSource {
   readonly categoryMean: Float64Array;

@@ -4,9 +4,9 @@
 // Legend: A ads, C candidates, Fr request fields, Mr request numericals, Mc cross numericals.
 import type { FeatureEncoder } from '../features/encoder.js';
 import { sideOf, standardizerOf, type FeatureMap } from '../features/feature-map.js';
-import type { LoadedModel } from '../pipeline/load-run.js';
+import type { LoadedModel } from './load-run.js';
 import type { FeatureSide } from '../features/feature-set.js';
-import { adRow, crossValue, type AdCatalog, type RequestContext, type UserProfile, userProfileVector, userRow } from '../pipeline/tower-inputs.js';
+import { adRow, crossValue, type AdCatalog, type RequestContext, type UserProfile, userProfileVector, userRow } from './tower-inputs.js';
 import { applyCalibrator, type Calibrator } from '../train/calibration.js';
 import { SplitDlrm } from './split-dlrm.js';
 
