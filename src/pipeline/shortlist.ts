@@ -101,6 +101,7 @@ export async function fitShortlist(scorer: RunScorer, adVectors: Float32Array, o
   const cvr = await CandidateScorer.build(models.cvr, models.cvr.kind === 'esmm' ? 'cvr.' : '', featureMap, encoder, catalog, categories, calibration.cvr, 2);
   const logBid = Float64Array.from(catalog.bid, Math.log);
   const BLOCK = 65_536; // candidates per call
+  const TINY = 1e-30; // a float32 probability that underflowed to 0 would make the log −∞
   try {
     for (let r = 0; r < S; r++) {
       const user = users[r];
@@ -114,7 +115,7 @@ export async function fitShortlist(scorer: RunScorer, adVectors: Float32Array, o
         for (let j = 0; j < candidates.length; j++) {
           const a = candidates[j];
           const i = r * A + a;
-          y[i] = logBid[a] + Math.log(pctr[j]) + Math.log(pcvr[j]);
+          y[i] = logBid[a] + Math.log(Math.max(pctr[j], TINY)) + Math.log(Math.max(pcvr[j], TINY));
           let dot = 0;
           for (let k = 0; k < O; k++) dot += userVectors[r * O + k] * adVectors[a * O + k];
           t[i] = dot;
