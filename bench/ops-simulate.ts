@@ -37,6 +37,7 @@ for (const mode of modes) {
   for (const c of result.offPolicy) {
     report({ bench: 'ops-ope', target: c.target, logger: c.logger, rows: c.rows, truth: round(c.truth, 5), measured: round(c.measured.mean, 5), measured_ci: [round(c.measured.lower, 5), round(c.measured.upper, 5)], ...Object.fromEntries(c.estimates.map((e) => [e.name, { value: round(e.value, 5), ci: [round(e.lower, 5), round(e.upper, 5)], covers: e.coversTruth }])) });
   }
+  if (result.ab) report({ bench: 'ops-ab', ...Object.fromEntries(result.ab.arms.map((a) => [a.name, { mean: round(a.mean, 5), ci: [round(a.lower, 5), round(a.upper, 5)] }])), lift: { mean: round(result.ab.lift.mean, 5), ci: [round(result.ab.lift.lower, 5), round(result.ab.lift.upper, 5)] } });
   const first = result.days[0].arms;
   const last = result.days[result.days.length - 1].arms;
   report({ bench: 'ops-simulate-summary', mode, days, requestsPerDay, seconds: round(result.seconds, 1), retrained_first_share: round(first[1].shareOfOracle, 4), retrained_last_share: round(last[1].shareOfOracle, 4), frozen_first_share: round(first[0].shareOfOracle, 4), frozen_last_share: round(last[0].shareOfOracle, 4), peak_rss_mb: peakRssMb() });

@@ -14,7 +14,12 @@ const registry = join(root, 'registry');
 let data: string;
 
 function schedule(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'schedule', '--data', data, '--registry', registry, '--window-days', '3', '--gate', join(root, 'gate.json'), ...args], { encoding: 'utf8', timeout: 240_000 });
+  return scheduleFor(240_000, ...args);
+}
+
+/** The scheduler, sent SIGTERM after `ms`. */
+function scheduleFor(ms: number, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'schedule', '--data', data, '--registry', registry, '--window-days', '3', '--gate', join(root, 'gate.json'), ...args], { encoding: 'utf8', timeout: ms });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,4 +56,19 @@ describe('adrank schedule', () => {
     expect(r.stdout).toMatch(/the last retrain was \d+ s ago, more than the interval: making it up now/);
     expect(readdirSync(records)).toHaveLength(6);
   }, 120_000);
+
+  it('after a recent retrain, waits out the rest of the interval instead of retraining at start', () => {
+    const records = join(registry, 'records');
+    const before = readdirSync(records).length;
+    const recent = new Date(Date.now() - 600_000); // ten minutes ago
+    for (const f of readdirSync(records)) utimesSync(join(records, f), recent, recent);
+    const started = Date.now();
+    const r = scheduleFor(8000, '--every', '1h', '--max-runs', '1');
+    const next = /next retrain at (\S+)/.exec(r.stdout)?.[1];
+    expect(next, r.stdout + r.stderr).toBeDefined();
+    const wait = Date.parse(next!) - started;
+    expect(wait).toBeGreaterThan(49 * 60_000);
+    expect(wait).toBeLessThan(51 * 60_000);
+    expect(readdirSync(records)).toHaveLength(before);
+  }, 60_000);
 });

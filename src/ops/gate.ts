@@ -1,7 +1,8 @@
 // The promotion gate, as TFX's Evaluator "blesses" a model: the challenger's metrics on the most recent held-out
-// slice must pass value thresholds (ECE, calibration ratio) and change thresholds against the champion on the same
-// slice (AUC not lower by more than a margin, normalized entropy not higher by more than a share). Every threshold
-// is configurable or null (off); a refusal names each failed check with both values.
+// slice must pass value thresholds (ECE, calibration ratio — or be closer to them than a champion that fails them
+// on the same slice) and change thresholds against the champion on the same slice (AUC not lower by more than a
+// margin, normalized entropy not higher by more than a share). Every threshold is configurable or null (off); a
+// refusal names each failed check with both values.
 import { AdrankError } from '../core/errors.js';
 import { deepFreeze, deepMerge, fail, readArray, readInt, readNumber, readObject } from '../core/strict-config.js';
 import type { BinaryMetrics } from '../eval/metrics.js';
@@ -20,7 +21,7 @@ export interface ModelGate {
 export interface GateConfig {
   ctr: ModelGate;
   cvr: ModelGate;
-  /** a slice with fewer rows (or fewer clicks, for CVR) than this is too small to decide on */
+  /** a held-out slice with fewer impression rows than this is too small to decide on (refused with EMPTY_TABLE) */
   minRows: number;
 }
 
@@ -89,11 +90,22 @@ export interface SliceMetrics {
 function modelChecks(model: 'ctr' | 'cvr', gate: ModelGate, challenger: BinaryMetrics, champion: BinaryMetrics | null): GateCheck[] {
   const checks: GateCheck[] = [];
   const f = (x: number): string => x.toFixed(4);
-  if (gate.eceMax !== null) checks.push({ name: `${model}.ece`, kind: 'value', challenger: challenger.ece, champion: champion?.ece ?? null, rule: `≤ ${gate.eceMax}`, passed: challenger.ece <= gate.eceMax });
+  // A value threshold the champion fails too cannot hold a better challenger back: under drift the champion decays,
+  // and a gate that only an ideal slice can pass would keep the worse model serving. Such a check passes when the
+  // challenger is closer to the threshold than the champion (its "excess" is smaller).
+  const value = (name: string, rule: string, excess: (m: BinaryMetrics) => number, challengerValue: number, championValue: number | null): void => {
+    const own = excess(challenger);
+    const theirs = champion ? excess(champion) : NaN;
+    const passed = own <= 0 || (theirs > 0 && own < theirs);
+    checks.push({ name, kind: 'value', challenger: challengerValue, champion: championValue, rule: champion ? `${rule}, or closer to it than a champion that fails it` : rule, passed });
+  };
+  if (gate.eceMax !== null) {
+    const max = gate.eceMax;
+    value(`${model}.ece`, `≤ ${max}`, (m) => m.ece - max, challenger.ece, champion?.ece ?? null);
+  }
   if (gate.calibrationRatio !== null) {
     const [lo, hi] = gate.calibrationRatio;
-    const r = challenger.calibrationRatio;
-    checks.push({ name: `${model}.calibration_ratio`, kind: 'value', challenger: r, champion: champion?.calibrationRatio ?? null, rule: `in [${lo}, ${hi}]`, passed: r >= lo && r <= hi });
+    value(`${model}.calibration_ratio`, `in [${lo}, ${hi}]`, (m) => Math.max(lo - m.calibrationRatio, m.calibrationRatio - hi), challenger.calibrationRatio, champion?.calibrationRatio ?? null);
   }
   if (champion && gate.aucMaxDrop !== null) {
     const floor = champion.auc - gate.aucMaxDrop;

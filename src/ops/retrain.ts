@@ -92,9 +92,10 @@ export async function retrain(options: RetrainOptions): Promise<RetrainRecord> {
       champion: current && championMetrics ? { id: current.id, metrics: championMetrics } : null,
       challenger: { metrics: challengerMetrics }, drift, gate, promoted: gate.passed, seconds: (performance.now() - started) / 1000,
     };
-    await writeFileAtomic(registry.recordPath(id), JSON.stringify(record, null, 1) + '\n');
+    // the alias moves first: a record never says "promoted" about a promotion that failed
     if (gate.passed) await registry.promote(id, reason, lock);
     else await registry.setChallenger(id, reason, lock);
+    await writeFileAtomic(registry.recordPath(id), JSON.stringify(record, null, 1) + '\n');
     options.log(gate.passed ? `promoted ${id} to champion` : `kept ${current?.id ?? 'no champion'} as champion; ${id} is the challenger: ${gate.failures.join('; ')}`);
     return record;
   });

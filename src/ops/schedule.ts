@@ -1,8 +1,9 @@
 // Regular retraining: a croner job that runs retrain (window → challenger → drift of the held-out days → gate →
 // promote) every interval. Within the process croner's `protect` skips a tick while the last one still runs; across
 // processes the registry's lock refuses the second (LOCKED is logged, not fatal). A run missed while the scheduler was
-// down is made up once at start: when the newest retrain record is older than the interval. A failed tick is logged
-// and the champion stays; the next tick tries again.
+// down is made up once at start: when the newest retrain record is older than the interval. Ticks then follow at the
+// interval from the last retrain (made up or recorded), never at once: a restart an hour after a daily retrain waits
+// the remaining 23 hours. A failed tick is logged and the champion stays; the next tick tries again.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
@@ -66,14 +67,19 @@ export async function runSchedule(options: ScheduleOptions): Promise<TickOutcome
     options.log(`[${outcome.at}] ${outcome.outcome}: ${outcome.message}`);
   };
   const since = secondsSinceLastRetrain(options.retrain.registry);
+  let lastMs = Date.now() - since * 1000;
   if (since >= options.everySeconds) {
     options.log(since === Infinity ? 'no retrain yet: running one now' : `the last retrain was ${Math.round(since)} s ago, more than the interval: making it up now`);
+    lastMs = Date.now();
     await record();
   }
   if (outcomes.length >= options.maxRuns) return outcomes;
+  const startAt = new Date(Math.max(Date.now(), lastMs + options.everySeconds * 1000));
+  options.log(`next retrain at ${startAt.toISOString()}`);
   await new Promise<void>((resolve) => {
     const job = new Cron('* * * * * *', {
       interval: options.everySeconds,
+      startAt,
       protect: () => options.log('a retrain is still running: this tick is skipped'),
     }, async () => {
       await record();

@@ -77,9 +77,11 @@ export const serveCommand: Command = {
     ctx.print(`serving ${runDir} on ${address}${cluster.isWorker ? ` (worker ${process.pid})` : ''}`);
     process.on('SIGHUP', () => void reloadNow());
     const unwatch = registry
-      ? watchChampion(registry, basename(runDir), (id) => {
+      ? watchChampion(registry, basename(runDir), async (id) => {
         app.log.info({ champion: id }, 'the champion moved: reloading');
-        void reloadNow();
+        const result = await reloadNow();
+        if (!result.ok) app.log.error({ champion: id, message: result.message }, 'the new champion did not load; the current run keeps serving');
+        return result.ok ? basename(runDir) : null;
       }, (e) => app.log.error({ err: isAdrankError(e) ? e.describe() : String(e) }, 'cannot read the registry; the current run keeps serving'))
       : () => {};
     await new Promise<void>((resolve) => {

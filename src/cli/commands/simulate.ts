@@ -25,8 +25,8 @@ export const simulateCommand: Command = {
     { name: 'explore', type: 'number', default: 0.1, min: 0, help: 'exploration share ε: the top ad has probability 1 − ε + ε/M, each other of the top M ε/M' },
     { name: 'top-m', type: 'int', default: 10, min: 1, help: 'M: the top ads the exploration favours' },
     { name: 'explore-uniform', type: 'number', default: 0.5, min: 0, help: 'the share of ε spread over every retrieved candidate rather than the top M' },
-    { name: 'keep-history', type: 'boolean', help: 'keep day 0\'s history in every training window' },
-    { name: 'window-days', type: 'int', default: 3, min: 1, help: 'the retrained model learns from the last N days of its log' },
+    { name: 'keep-history', type: 'boolean', help: 'keep day 0\'s history in every training window (with --no-gate)' },
+    { name: 'window-days', type: 'int', default: 3, min: 1, help: 'the retrained model learns from the last N days of its log (with the gate, the last of them is held out: at least 2)' },
     { name: 'candidates', type: 'int', default: 300, min: 1, help: 'ads the index shortlists per request' },
     { name: 'preset', type: 'string', choices: ['light', 'default'], default: 'light', help: 'training config of the daily runs' },
     { name: 'config', type: 'string', help: 'a JSON train config laid over the preset' },
@@ -48,6 +48,13 @@ export const simulateCommand: Command = {
     if (days > drifting.drift.days - 1) {
       throw new AdrankError('BAD_ARGUMENT', `the world has ${drifting.drift.days} days: at most ${drifting.drift.days - 1} can be simulated after day 0`, { location: { field: '--days', value: String(days) }, hint: 'generate a longer world with --drift-days' });
     }
+    const gated = !args.flag('no-gate');
+    if (gated && args.number('window-days')! < 2) {
+      throw new AdrankError('BAD_ARGUMENT', `--window-days ${args.number('window-days')} leaves no day to train on: the gated retrain holds the window's last day out`, { location: { field: '--window-days', value: String(args.number('window-days')) }, hint: 'give --window-days 2 or more, or --no-gate' });
+    }
+    if (gated && args.flag('keep-history')) {
+      throw new AdrankError('BAD_ARGUMENT', '--keep-history applies to the ungated retrain only', { location: { field: '--keep-history' }, hint: 'add --no-gate, or drop --keep-history' });
+    }
     const out = args.requireString('out');
     await checkOutputPath(out, 'directory');
     if (existsSync(out) && readdirSync(out).length > 0) {
@@ -56,12 +63,17 @@ export const simulateCommand: Command = {
     const config = args.requireString('preset') === 'light' ? await lightTrainConfig(args.string('config')) : await resolveTrainConfig('default', args.string('config'));
     await mkdir(out, { recursive: true });
     const result = await simulate({
-      world, out, days, requestsPerDay: args.number('requests-per-day')!, initialEvents: args.number('initial-events')!, exploration: { epsilon, topM: args.number('top-m')!, uniform: Math.min(1, args.number('explore-uniform')!) }, keepHistory: args.flag('keep-history'), gate: args.flag('no-gate') ? null : args.string('gate') ? await readGate(args.string('gate')) : SIMULATION_GATE, mode: args.requireString('mode') as 'compare' | 'ab',
+      world, out, days, requestsPerDay: args.number('requests-per-day')!, initialEvents: args.number('initial-events')!, exploration: { epsilon, topM: args.number('top-m')!, uniform: Math.min(1, args.number('explore-uniform')!) }, keepHistory: args.flag('keep-history'), gate: !gated ? null : args.string('gate') ? await readGate(args.string('gate')) : SIMULATION_GATE, mode: args.requireString('mode') as 'compare' | 'ab',
       windowDays: args.number('window-days')!, candidates: args.number('candidates')!, config, seed: args.number('seed')!,
       progress: { stage: () => {}, epoch: () => {} }, log: (line) => ctx.print(line),
     });
     await writeFile(join(out, 'simulation.json'), JSON.stringify(result, null, 1) + '\n');
     await writeReport(join(out, 'report.html'), simulationReport(result));
+    if (result.ab) {
+      const f = (x: { mean: number; lower: number; upper: number }): string => `${x.mean.toFixed(5)} [${x.lower.toFixed(5)}, ${x.upper.toFixed(5)}]`;
+      for (const a of result.ab.arms) ctx.print(`${a.name} arm: ${f(a)} revenue per request (95%, clustered by user)`);
+      ctx.print(`lift retrained − frozen: ${f(result.ab.lift)}`);
+    }
     for (const c of result.offPolicy) {
       ctx.print(`${c.target} estimated from the ${c.logger} arm's ${c.rows} impressions: truth ${c.truth.toFixed(5)}, arm measured ${c.measured.mean.toFixed(5)} [${c.measured.lower.toFixed(5)}, ${c.measured.upper.toFixed(5)}]`);
       for (const e of c.estimates) ctx.print(`  ${e.name.padEnd(5)} ${e.value.toFixed(5)} [${e.lower.toFixed(5)}, ${e.upper.toFixed(5)}]${e.coversTruth ? '' : ' — misses the truth'}`);

@@ -65,15 +65,25 @@ describe('drift of a log against a run', () => {
     expect(report.events.sampled).toBeGreaterThan(27_000);
     expect(report.events.sampled).toBeLessThan(33_000);
     expect(report.days.map((d) => d.day)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-06']);
-    const countryOov = (day: number): number => {
-      const d = report.days[day];
-      return d.features.find((f) => f.feature === 'country')!.psi;
-    };
-    expect(countryOov(1)).toBeLessThan(0.1);
-    expect(countryOov(5)).toBeGreaterThan(countryOov(1));
+    // the new country's users arrive on day 3 (the middle day of 6): their country is OOV from then on, never before
+    const countryOf = (day: number) => report.days[day].features.find((f) => f.feature === 'country')!;
+    for (const day of [0, 1, 2]) expect(countryOf(day).oovShare, `day ${day}`).toBe(0);
+    for (const day of [3, 4, 5]) expect(countryOf(day).oovShare, `day ${day}`).toBeGreaterThan(0.005);
+    expect(countryOf(1).psi).toBeLessThan(0.1);
+    expect(countryOf(5).psi).toBeGreaterThan(countryOf(1).psi);
     const country = report.features.find((f) => f.feature === 'country')!;
     expect(country.referenceOovShare).toBe(0);
     expect(country.oovShare).toBeGreaterThan(0.005);
     for (const d of report.days) expect(d.calibrationRatio).toBeGreaterThan(0);
+    // the same events without event_time: no days, but the whole-log report (the run's own log has event_time)
+    const timeless = join(root, 'timeless.csv');
+    copyFileSync(join(stream, 'event_log.csv'), timeless);
+    editCsv(timeless, (lines) => {
+      const at = lines[0].split(',').indexOf('event_time');
+      return lines.map((l) => l.split(',').filter((_, i) => i !== at).join(','));
+    });
+    const flat = await computeDrift(streamRun, csv(timeless), { ...DEFAULT_DRIFT, maxEvents: 30_000 });
+    expect(flat.days).toEqual([]);
+    expect(flat.features.find((f) => f.feature === 'country')!.oovShare).toBeGreaterThan(0.005);
   }, 120_000);
 });

@@ -56,7 +56,7 @@ export interface Outcomes {
 
 export interface DayDrift extends Outcomes {
   day: string;
-  features: Pick<FeatureDrift, 'feature' | 'psi' | 'jensenShannon' | 'status'>[];
+  features: Pick<FeatureDrift, 'feature' | 'psi' | 'jensenShannon' | 'status' | 'oovShare'>[];
   labelPsi: number;
 }
 
@@ -160,7 +160,9 @@ export async function computeDrift(run: LoadedRun, events: TableSource, options:
     const reference = await encodeTable(data.db, stage.tables.train, run.featureMap);
     const current = await encodeTable(data.db, stage.tables.test!, run.featureMap);
     const { pctr } = await scoreTable(run, data, current);
-    const dayOfRow = data.hasEventTime ? await eventDays(data.db) : null;
+    // per day when the events themselves have event_time (the run's own training log may or may not)
+    const eventsHaveTime = Number(await data.db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'test_event_log' AND column_name = 'event_time'")) > 0;
+    const dayOfRow = eventsHaveTime ? await eventDays(data.db) : null;
     const report = assemble(run, events, options, reference, current, pctr, dayOfRow);
     report.events = { file: events.path, rows, sampled };
     report.reference.rows = referenceRows;
@@ -203,7 +205,7 @@ function assemble(run: LoadedRun, events: TableSource, options: DriftOptions, re
     rowsOfDay.forEach((rows, d) => {
       const day = distribution(curAssigned, b.bins, rows);
       const v = psi(e, day);
-      perDay[d].push({ feature: b.feature, psi: v, jensenShannon: jensenShannon(e, day), status: status(v) });
+      perDay[d].push({ feature: b.feature, psi: v, jensenShannon: jensenShannon(e, day), status: status(v), ...(b.oov !== undefined ? { oovShare: day[b.oov] } : {}) });
     });
   }
   const all = Int32Array.from({ length: current.n }, (_, i) => i);

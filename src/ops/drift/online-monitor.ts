@@ -1,7 +1,10 @@
 // Drift seen by a server, as Prometheus gauges over the last N requests: the mean pCTR of the ads it returned, the
-// share of requests whose user or context values the run's FeatureMap does not know (OOV), and the PSI of each
-// request context feature (device, location, weekday, month, hour) against its distribution in the run's training
-// log. Requests are kept in ring buffers; the gauges are computed when /metrics is scraped, off the request path.
+// share of requests whose user or context values the run's FeatureMap does not know (OOV), and the PSI of the
+// request context features that do not follow the clock (device, location) against their distribution in the
+// run's training log. The last few thousand requests all share one weekday, month and a few hours, so their PSI
+// against a log of many days would alert all the time; those features get OOV gauges only (`adrank drift` compares
+// them per day). Requests are kept in ring buffers; the gauges are computed when /metrics is scraped, off the
+// request path.
 // Legend: W window of requests, V values of a feature (+1 for OOV).
 import { Gauge, type Registry } from 'prom-client';
 import { Db, sqlString } from '../../data/duckdb.js';
@@ -12,6 +15,8 @@ import { psi, shares } from './stats.js';
 
 export const CONTEXT_FEATURES = ['device', 'location', 'weekday', 'month', 'hour'] as const;
 type ContextFeature = (typeof CONTEXT_FEATURES)[number];
+/** the context features with a PSI gauge: those whose mix over a few minutes of traffic is comparable to training's */
+export const PSI_FEATURES: readonly ContextFeature[] = ['device', 'location'];
 
 /** Training shares (V + 1, OOV last) of each context feature, from the run's training log. */
 export async function contextReference(run: LoadedRun): Promise<Record<ContextFeature, Float64Array>> {
@@ -59,10 +64,10 @@ export class RequestMonitor {
       },
     });
     new Gauge({
-      name: 'adrank_rolling_psi', help: 'PSI of each request context feature over the rolling window against the training log', labelNames: ['feature'], registers: [registry],
+      name: 'adrank_rolling_psi', help: 'PSI of the request device and location over the rolling window against the training log', labelNames: ['feature'], registers: [registry],
       collect() {
         if (monitor.size === 0 || !monitor.reference) return;
-        for (const f of CONTEXT_FEATURES) this.set({ feature: f }, monitor.psi(f));
+        for (const f of PSI_FEATURES) this.set({ feature: f }, monitor.psi(f));
       },
     });
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { QUIET } from '../../../test/ops-fixtures.js';
 import { resolveSources } from '../../data/sources.js';
 import { resolveTrainConfig } from '../../pipeline/config.js';
 import { trainRun } from '../../pipeline/train-run.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, processStart } from './lock.js';
 import { ALIASES, Registry } from './registry.js';
 
 const root = tempDir();
@@ -94,5 +94,42 @@ describe('the registry lock', () => {
     const lock = await acquireLock(path, 'the next retrain');
     expect(JSON.parse(readFileSync(path, 'utf8')).pid).toBe(process.pid);
     await lock.release();
+  });
+
+  it('of two takeovers of the same stale lock at once, exactly one wins', async () => {
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    for (let round = 0; round < 10; round++) {
+      const path = join(root, `lock-race-${round}`);
+      writeFileSync(path, JSON.stringify({ pid: dead, host: hostname(), purpose: 'a retrain that died', startedAt: '2026-01-01T00:00:00.000Z' }));
+      const results = await Promise.allSettled([acquireLock(path, 'first'), acquireLock(path, 'second')]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'LOCKED' } });
+      for (const r of results) if (r.status === 'fulfilled') await r.value.release();
+    }
+    expect(readdirSync(root).filter((f) => f.startsWith('lock-race') && /\.(tmp|stale)$/.test(f))).toEqual([]);
+  });
+
+  it('takes over a lock whose pid now belongs to a process started later (a reused pid), and one this process left behind', async () => {
+    const path = join(root, 'lock-3');
+    const start = processStart(process.ppid);
+    expect(start, 'this system has /proc').toBeGreaterThan(0);
+    writeFileSync(path, JSON.stringify({ pid: process.ppid, pidStart: start! - 1, host: hostname(), purpose: 'adrank retrain', startedAt: '2026-01-01T00:00:00.000Z' }));
+    await (await acquireLock(path, 'the next retrain')).release();
+    // the same live parent with its true start time holds the lock
+    writeFileSync(path, JSON.stringify({ pid: process.ppid, pidStart: start, host: hostname(), purpose: 'adrank retrain', startedAt: '2026-01-01T00:00:00.000Z' }));
+    await expect(acquireLock(path, 'the next retrain')).rejects.toMatchObject({ code: 'LOCKED' });
+    // our own pid, but not a lock this process took: left by an earlier process that had the same pid
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), purpose: 'adrank retrain', startedAt: '2026-01-01T00:00:00.000Z' }));
+    await (await acquireLock(path, 'the next retrain')).release();
+  });
+
+  it('holds an unreadable lock file while it is fresh and takes it over once it is a minute old', async () => {
+    const path = join(root, 'lock-4');
+    writeFileSync(path, '');
+    await expect(acquireLock(path, 'retrain')).rejects.toMatchObject({ code: 'LOCKED', message: expect.stringContaining('another process') });
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(path, old, old);
+    await (await acquireLock(path, 'retrain')).release();
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -47,7 +47,7 @@ export interface RegistryRun {
 const EMPTY: Aliases = { format: 'adrank-aliases', version: 1, champion: null, challenger: null, history: [] };
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** A sortable, unique run id: UTC time to the second and four random bytes. */
+/** A sortable, unique run id: UTC time to the second and two random bytes (four hex digits). */
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }

@@ -40,6 +40,8 @@ export interface ArmDay {
   conversions: number;
   /** realized revenue of each request the arm served (R_arm) */
   revenues: number[];
+  /** the user of each of those requests (R_arm), for user-clustered intervals */
+  users: number[];
   impressions: Impression[];
   /** ab mode: off-policy data about the other arm, from this arm's impressions */
   ope: { targetProbability: number[]; propensity: number[]; reward: number[]; predictedReward: number[]; targetPredictedValue: number[]; targetTrueValue: number[] };
@@ -60,7 +62,7 @@ export interface DayOptions {
 }
 
 const emptyArm = (): ArmDay => ({
-  requests: 0, oracle: 0, expected: 0, realized: 0, clicks: 0, conversions: 0, revenues: [], impressions: [],
+  requests: 0, oracle: 0, expected: 0, realized: 0, clicks: 0, conversions: 0, revenues: [], users: [], impressions: [],
   ope: { targetProbability: [], propensity: [], reward: [], predictedReward: [], targetPredictedValue: [], targetTrueValue: [] },
 });
 
@@ -125,6 +127,7 @@ export async function simulateDay(drifting: DriftingWorld, day: number, rankers:
       stats.clicks += clicked;
       stats.conversions += converted;
       stats.revenues.push(revenue);
+      stats.users.push(user);
       stats.impressions.push({ ...request, adId, clicked, converted, eventTime, propensity: answer.probs[position] });
       if (options.mode === 'ab') {
         const at = other.adIds.indexOf(adId);

@@ -20,7 +20,7 @@ import { retrain } from '../retrain.js';
 import type { Ranker } from '../../serve/ranker.js';
 import { impressionsOf, writeDayData } from './day-data.js';
 import { simulateDay, type DayResult, type Impression } from './day.js';
-import { meanInterval, offPolicyEstimates, type Estimate } from './ope.js';
+import { differenceInterval, meanInterval, offPolicyEstimates, type Estimate } from './ope.js';
 import type { Exploration } from './explore.js';
 import { isoDay } from '../window.js';
 import { DAY_SECONDS } from '../../data/generate/drift.js';
@@ -55,7 +55,7 @@ export interface ArmSummary {
   expectedPerRequest: number;
   shareOfOracle: number;
   realizedPerRequest: number;
-  /** 95% interval of realized revenue per request (the A/B readout) */
+  /** 95% interval of realized revenue per request, clustered by user (the A/B readout) */
   realizedInterval: { lower: number; upper: number };
   ctr: number;
 }
@@ -89,6 +89,8 @@ export interface SimulationResult {
   settings: Omit<SimulateOptions, 'config' | 'progress' | 'log' | 'world' | 'out' | 'gate'> & { config: string; gated: boolean };
   days: SimDay[];
   offPolicy: OffPolicyCheck[];
+  /** ab mode: realized revenue per request of each arm over all days and retrained − frozen, user-clustered 95% intervals */
+  ab: { arms: { name: string; mean: number; lower: number; upper: number }[]; lift: { mean: number; lower: number; upper: number } } | null;
   seconds: number;
 }
 
@@ -96,7 +98,7 @@ const ARMS = ['frozen', 'retrained'] as const;
 
 function armSummary(name: string, r: DayResult, arm: 0 | 1): ArmSummary {
   const a = r.arms[arm];
-  const ci = meanInterval(Float64Array.from(a.revenues));
+  const ci = meanInterval(Float64Array.from(a.revenues), a.users);
   return {
     name, requests: a.requests, expectedPerRequest: a.expected / a.requests, shareOfOracle: a.expected / a.oracle,
     realizedPerRequest: a.realized / a.requests, realizedInterval: { lower: ci.lower, upper: ci.upper }, ctr: a.clicks / a.requests,
@@ -157,6 +159,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const days: SimDay[] = [];
   const opeRows: DayResult['arms'][number]['ope'][][] = [[], []];
   const revenues: number[][] = [[], []];
+  const users: number[][] = [[], []];
   let trainSeconds = first.seconds;
   try {
     for (let d = 1; d <= options.days; d++) {
@@ -166,6 +169,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       result.arms.forEach((a, i) => {
         opeRows[i].push(a.ope);
         revenues[i].push(...a.revenues);
+        users[i].push(...a.users);
       });
       const today: SimDay = { day: d, date: isoDay(Math.floor((drifting.drift.startTime + d * DAY_SECONDS) / DAY_SECONDS)), oraclePerRequest: result.oracle / result.requests, arms: [armSummary(ARMS[0], result, 0), armSummary(ARMS[1], result, 1)], trainSeconds, rankSeconds, retrain: null };
       days.push(today);
@@ -204,21 +208,29 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const { config: _c, progress: _p, log: _l, world: _w, out: _o, gate, ...settings } = options;
   return {
     world: options.world, mode: options.mode, settings: { ...settings, config: options.config.name, gated: gate !== null }, days,
-    offPolicy: options.mode === 'ab' ? [offPolicyCheck(ARMS[1], ARMS[0], opeRows[0], revenues[1]), offPolicyCheck(ARMS[0], ARMS[1], opeRows[1], revenues[0])] : [],
+    offPolicy: options.mode === 'ab' ? [offPolicyCheck(ARMS[1], ARMS[0], opeRows[0], revenues[1], users[1]), offPolicyCheck(ARMS[0], ARMS[1], opeRows[1], revenues[0], users[0])] : [],
+    ab: options.mode === 'ab' ? abReadout(revenues, users) : null,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /** Estimates `target`'s revenue per request from `logger`'s rows and checks them against the truth. */
-function offPolicyCheck(target: string, logger: string, rows: DayResult['arms'][number]['ope'][], targetRevenues: number[]): OffPolicyCheck {
+function offPolicyCheck(target: string, logger: string, rows: DayResult['arms'][number]['ope'][], targetRevenues: number[], targetUsers: number[]): OffPolicyCheck {
   const cat = (key: keyof DayResult['arms'][number]['ope']): Float64Array => Float64Array.from(rows.flatMap((r) => r[key]));
   const truthRows = cat('targetTrueValue');
   const truth = truthRows.reduce((s, v) => s + v, 0) / truthRows.length;
   const estimates = offPolicyEstimates({ reward: cat('reward'), propensity: cat('propensity'), targetProbability: cat('targetProbability'), predictedReward: cat('predictedReward'), targetPredictedValue: cat('targetPredictedValue') });
-  const measured = meanInterval(Float64Array.from(targetRevenues));
+  const measured = meanInterval(Float64Array.from(targetRevenues), targetUsers);
   return {
     target, logger, rows: truthRows.length, truth,
     estimates: estimates.map((e) => ({ ...e, coversTruth: e.lower <= truth && truth <= e.upper })),
     measured: { mean: measured.mean, lower: measured.lower, upper: measured.upper },
   };
+}
+
+/** The A/B readout over all days: each arm's realized revenue per request and the lift, clustered by user. */
+function abReadout(revenues: number[][], users: number[][]): NonNullable<SimulationResult['ab']> {
+  const arms = ARMS.map((name, i) => ({ name, ...meanInterval(Float64Array.from(revenues[i]), users[i]) }));
+  const lift = differenceInterval(arms[0], arms[1]);
+  return { arms: arms.map(({ name, mean, lower, upper }) => ({ name, mean, lower, upper })), lift: { mean: lift.mean, lower: lift.lower, upper: lift.upper } };
 }

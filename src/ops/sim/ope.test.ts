@@ -84,3 +84,20 @@ describe('off-policy estimators', () => {
     expect(selfIps.upper - selfIps.lower).toBeCloseTo(plain.upper - plain.lower, 12);
   });
 });
+
+describe('meanInterval clustered by user', () => {
+  it('widens the interval by √k when each user repeats one value k times, and equals the per-row one for one row per user', () => {
+    const rng = new Rng(9);
+    const perUser = Array.from({ length: 400 }, () => (rng.next() < 0.1 ? 3 : 0));
+    const k = 9;
+    const values = Float64Array.from(perUser.flatMap((v) => Array(k).fill(v)));
+    const users = perUser.flatMap((_, u) => Array(k).fill(u));
+    const rows = meanInterval(values);
+    const clustered = meanInterval(values, users);
+    expect(clustered.mean).toBe(rows.mean);
+    expect(clustered.standardError / rows.standardError).toBeGreaterThan(Math.sqrt(k) * 0.97);
+    expect(clustered.standardError / rows.standardError).toBeLessThan(Math.sqrt(k) * 1.03);
+    const single = meanInterval(Float64Array.from(perUser), perUser.map((_, u) => u));
+    expect(single.standardError).toBeCloseTo(meanInterval(Float64Array.from(perUser)).standardError, 12);
+  });
+});

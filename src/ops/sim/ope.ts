@@ -60,8 +60,28 @@ export function offPolicyEstimates(log: LoggedBandit): Estimate[] {
   return [estimate('IPS', ips.mean, ips.se), estimate('SNIPS', snips, snipsError.se), estimate('DR', dr.mean, dr.se), estimate('DM', dm.mean, dm.se)];
 }
 
-/** Mean and 95% interval of per-request rewards (an A/B arm's revenue per request). */
-export function meanInterval(values: Float64Array): { mean: number; lower: number; upper: number; standardError: number } {
-  const { mean, se } = meanAndError(values);
+/**
+ * Mean and 95% interval of per-request rewards (an A/B arm's revenue per request). With `clusters` (the user of each
+ * request) the standard error is cluster-robust: users are what the test randomises, and one user's requests are
+ * correlated, so the per-request error would be too narrow.
+ */
+export function meanInterval(values: Float64Array, clusters?: ArrayLike<number>): { mean: number; lower: number; upper: number; standardError: number } {
+  const { mean, se: rowError } = meanAndError(values);
+  let se = rowError;
+  if (clusters) {
+    const sums = new Map<number, number>();
+    for (let i = 0; i < values.length; i++) sums.set(clusters[i], (sums.get(clusters[i]) ?? 0) + values[i] - mean);
+    const g = sums.size;
+    let ss = 0;
+    for (const s of sums.values()) ss += s * s;
+    se = g > 1 ? Math.sqrt((ss * g) / (g - 1)) / values.length : NaN;
+  }
+  return { mean, lower: mean - Z95 * se, upper: mean + Z95 * se, standardError: se };
+}
+
+/** B − A of two independent arms' means (disjoint users), with its 95% interval. */
+export function differenceInterval(a: { mean: number; standardError: number }, b: { mean: number; standardError: number }): { mean: number; lower: number; upper: number; standardError: number } {
+  const mean = b.mean - a.mean;
+  const se = Math.hypot(a.standardError, b.standardError);
   return { mean, lower: mean - Z95 * se, upper: mean + Z95 * se, standardError: se };
 }
