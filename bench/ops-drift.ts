@@ -1,5 +1,5 @@
 // npm run bench:ops-drift — drift monitoring at scale: a drifting world of 10 days × 1M events (the medium preset's
-// 100k users and 20k ads), a run trained on 200k events of day 0, and `computeDrift` of the whole 10M-event log
+// 100k users and 20k ads), a run trained on a random 200k of day 0's events, and `computeDrift` of the whole 10M-event log
 // against it (sampled to 500k events). Prints the time, peak memory and what alerted.
 // Usage: node dist/bench/ops-drift.js [days=10] [events per day=1000000]
 import { existsSync } from 'node:fs';
@@ -24,13 +24,14 @@ if (!existsSync(join(world, 'truth', 'world.json'))) {
   const { seconds } = await timed(() => writeDriftWorld(driftWorldSpec(worldSpec('medium', 42), defaultDrift(days, perDay)), world, 'csv'));
   report({ bench: 'ops-drift-generate', events: days * perDay, seconds: round(seconds, 1) });
 }
-const data = join(tmpdir(), `adrank-bench-drift-medium-train`);
-const runDir = join(tmpdir(), `adrank-bench-drift-medium-run`);
+const data = join(tmpdir(), `adrank-bench-drift-medium-day0`);
+const runDir = join(tmpdir(), `adrank-bench-drift-medium-day0-run`);
 if (!existsSync(join(runDir, 'manifest.json'))) {
   await mkdir(data, { recursive: true });
   const db = await Db.open();
   for (const t of ['user_catalog', 'ad_catalog']) await db.run(`COPY (SELECT * FROM read_csv(${sqlString(join(world, `${t}.csv`))}, header=true)) TO ${sqlString(join(data, `${t}.csv`))} (HEADER)`);
-  await db.run(`COPY (SELECT * FROM read_csv(${sqlString(join(world, 'event_log.csv'))}, header=true) LIMIT 200000) TO ${sqlString(join(data, 'event_log.csv'))} (HEADER)`);
+  // a random 200k of day 0's events (the log is in time order): every hour of the day, as a day's training log has
+  await db.run(`COPY (SELECT * FROM (SELECT * FROM (SELECT * FROM read_csv(${sqlString(join(world, 'event_log.csv'))}, header=true) LIMIT ${perDay}) USING SAMPLE 200000 ROWS (reservoir, 42)) ORDER BY event_time) TO ${sqlString(join(data, 'event_log.csv'))} (HEADER)`);
   db.close();
   await trainRun({ sources: resolveSources(data), out: runDir, config: await lightTrainConfig(), onBadRow: 'fail', replace: true, screenshot: false, progress: { stage: () => {}, epoch: () => {} } });
 }

@@ -28,8 +28,6 @@ export interface RetrainOptions {
   log: (line: string) => void;
   /** measure the drift of the held-out days against the champion (the challenger when there is none) */
   drift: boolean;
-  /** called once the lock is held and the challenger's id is known (tests use it to stop a retrain midway) */
-  onStart?: (id: string) => void;
 }
 
 export interface RetrainRecord {
@@ -60,7 +58,6 @@ export async function retrain(options: RetrainOptions): Promise<RetrainRecord> {
   const registry = await Registry.open(options.registry, { create: true });
   return withLock(registry.lockPath, 'adrank retrain', async (lock) => {
     const id = newRunId();
-    options.onStart?.(id);
     await registry.resolve('champion'); // a corrupt alias file or a champion that is gone fails now, before any work
     const source = await loadData(options.data);
     let plan: WindowPlan;
