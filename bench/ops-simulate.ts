@@ -35,7 +35,7 @@ for (const mode of modes) {
     report({ bench: 'ops-simulate', mode, day: d.day, oracle: round(d.oraclePerRequest, 5), ...Object.fromEntries(d.arms.flatMap((a) => [[`${a.name}_share`, round(a.shareOfOracle, 4)], [`${a.name}_revenue`, round(a.expectedPerRequest, 5)], [`${a.name}_realized`, round(a.realizedPerRequest, 5)]])), train_s: round(d.trainSeconds, 1), rank_s: round(d.rankSeconds, 1), promoted: d.retrain?.promoted ?? null });
   }
   for (const c of result.offPolicy) {
-    report({ bench: 'ops-ope', target: c.target, logger: c.logger, rows: c.rows, truth: round(c.truth, 5), measured: round(c.measured.mean, 5), measured_ci: [round(c.measured.lower, 5), round(c.measured.upper, 5)], ...Object.fromEntries(c.estimates.map((e) => [e.name, { value: round(e.value, 5), ci: [round(e.lower, 5), round(e.upper, 5)], covers: e.coversTruth }])) });
+    report({ bench: 'ops-ope', target: c.target, logger: c.logger, rows: c.rows, support: round(c.support, 4), truth: round(c.truth, 5), measured: round(c.measured.mean, 5), measured_ci: [round(c.measured.lower, 5), round(c.measured.upper, 5)], ...Object.fromEntries(c.estimates.map((e) => [e.name, { value: round(e.value, 5), ci: [round(e.lower, 5), round(e.upper, 5)], covers: e.coversTruth }])) });
   }
   if (result.ab) report({ bench: 'ops-ab', ...Object.fromEntries(result.ab.arms.map((a) => [a.name, { mean: round(a.mean, 5), ci: [round(a.lower, 5), round(a.upper, 5)] }])), lift: { mean: round(result.ab.lift.mean, 5), ci: [round(result.ab.lift.lower, 5), round(result.ab.lift.upper, 5)] } });
   const first = result.days[0].arms;

@@ -52,6 +52,8 @@ describe('adrank simulate --mode ab', () => {
     for (const c of result.offPolicy) {
       expect(c.estimates.map((e) => e.name)).toEqual(['IPS', 'SNIPS', 'DR', 'DM']);
       expect(c.truth).toBeGreaterThan(0);
+      expect(c.support).toBeGreaterThan(0);
+      expect(c.support).toBeLessThanOrEqual(1 + 1e-9);
       for (const e of c.estimates) {
         expect(Number.isFinite(e.value), e.name).toBe(true);
         expect(e.lower).toBeLessThanOrEqual(e.value);

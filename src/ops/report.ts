@@ -66,21 +66,24 @@ export function simulationSections(r: SimulationResult): ReportSection[] {
     paragraphs: [
       `${r.days.length} days of ${s.requestsPerDay} requests on ${r.world}; each policy shows its best ad, except for an exploration share ε = ${s.exploration.epsilon} spread over its top ${s.exploration.topM} (${(100 * (1 - s.exploration.uniform)).toFixed(0)}%) and over all its candidates (${(100 * s.exploration.uniform).toFixed(0)}%); the retrained model learns every day from the last ${s.windowDays} days of the log${s.keepHistory ? ' and day 0\'s history' : ''} (config ${s.config}).`,
       r.mode === 'ab' ? 'Users are split by a hash of their id; each arm\'s revenue is measured on its own users.' : 'Both policies answer the same requests with the same random draws; expected revenue uses the day\'s true probabilities and bids.',
+      ...(r.ab ? [`Over all days, realized revenue per request (95%, clustered by user): ${r.ab.arms.map((a) => `${a.name} ${interval(a)}`).join(', ')}; lift retrained − frozen ${interval(r.ab.lift)}.`] : []),
     ],
     tables: [table], charts: [revenue, share, realized],
   }];
   if (r.offPolicy.length) {
     sections.push({
       id: 'off-policy', title: 'Off-policy estimates against what the policy earned',
-      paragraphs: ['Each policy\'s revenue per request estimated from the other arm\'s log and its logged propensities, beside its true expected revenue on those requests and what its own arm measured.'],
+      paragraphs: ['Each policy\'s revenue per request estimated from the other arm\'s log and its logged propensities, beside its true expected revenue on those requests and what its own arm measured. Support: the share of the target\'s probability on ads the logging arm could show; IPS and SNIPS cannot see the rest.'],
       tables: [{
-        columns: [{ label: 'target ← log', format: 'text' }, { label: 'estimator', format: 'text' }, { label: 'estimate', format: 'fixed4' }, { label: '95% low', format: 'fixed4' }, { label: '95% high', format: 'fixed4' }, { label: 'truth', format: 'fixed4' }, { label: 'covers the truth', format: 'text' }, { label: 'arm measured', format: 'fixed4' }],
-        rows: r.offPolicy.flatMap((c) => c.estimates.map((e) => ({ cells: [`${c.target} ← ${c.logger}`, e.name, e.value, e.lower, e.upper, c.truth, e.coversTruth ? 'yes' : 'no', c.measured.mean], role: e.coversTruth ? undefined : ('warn' as const) }))),
+        columns: [{ label: 'target ← log', format: 'text' }, { label: 'estimator', format: 'text' }, { label: 'estimate', format: 'fixed4' }, { label: '95% low', format: 'fixed4' }, { label: '95% high', format: 'fixed4' }, { label: 'truth', format: 'fixed4' }, { label: 'covers the truth', format: 'text' }, { label: 'arm measured', format: 'fixed4' }, { label: 'support', format: 'percent' }],
+        rows: r.offPolicy.flatMap((c) => c.estimates.map((e) => ({ cells: [`${c.target} ← ${c.logger}`, e.name, e.value, e.lower, e.upper, c.truth, e.coversTruth ? 'yes' : 'no', c.measured.mean, c.support], role: e.coversTruth ? undefined : ('warn' as const) }))),
       }],
     });
   }
   return sections;
 }
+
+const interval = (x: { mean: number; lower: number; upper: number }): string => `${x.mean.toFixed(4)} [${x.lower.toFixed(4)}, ${x.upper.toFixed(4)}]`;
 
 export function simulationReport(r: SimulationResult): ReportData {
   return { title: 'adrank simulation', subtitle: r.world, meta: [{ label: 'mode', value: r.mode }, { label: 'days', value: String(r.days.length) }, { label: 'seconds', value: r.seconds.toFixed(1) }], sections: simulationSections(r) };

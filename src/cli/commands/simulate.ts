@@ -75,7 +75,7 @@ export const simulateCommand: Command = {
       ctx.print(`lift retrained − frozen: ${f(result.ab.lift)}`);
     }
     for (const c of result.offPolicy) {
-      ctx.print(`${c.target} estimated from the ${c.logger} arm's ${c.rows} impressions: truth ${c.truth.toFixed(5)}, arm measured ${c.measured.mean.toFixed(5)} [${c.measured.lower.toFixed(5)}, ${c.measured.upper.toFixed(5)}]`);
+      ctx.print(`${c.target} estimated from the ${c.logger} arm's ${c.rows} impressions (support ${c.support.toFixed(3)}): truth ${c.truth.toFixed(5)}, arm measured ${c.measured.mean.toFixed(5)} [${c.measured.lower.toFixed(5)}, ${c.measured.upper.toFixed(5)}]`);
       for (const e of c.estimates) ctx.print(`  ${e.name.padEnd(5)} ${e.value.toFixed(5)} [${e.lower.toFixed(5)}, ${e.upper.toFixed(5)}]${e.coversTruth ? '' : ' — misses the truth'}`);
     }
     ctx.print(`wrote ${join(out, 'simulation.json')} and ${join(out, 'report.html')} (${result.seconds.toFixed(1)} s)`);

@@ -11,7 +11,7 @@ import { sampleImpression } from '../../data/generate/log.js';
 import type { ContextIndex, World } from '../../data/generate/world.js';
 import { DEVICES } from '../../data/schema.js';
 import type { Ranker, RankRequest } from '../../serve/ranker.js';
-import { answerOf, drawPosition, probabilityOf, type Exploration, type PolicyAnswer } from './explore.js';
+import { answerOf, drawPosition, probabilityOf, supportOf, type Exploration, type PolicyAnswer } from './explore.js';
 import { expectedRevenue, oracleRevenue } from './truth.js';
 
 export interface Impression {
@@ -44,7 +44,7 @@ export interface ArmDay {
   users: number[];
   impressions: Impression[];
   /** ab mode: off-policy data about the other arm, from this arm's impressions */
-  ope: { targetProbability: number[]; propensity: number[]; reward: number[]; predictedReward: number[]; targetPredictedValue: number[]; targetTrueValue: number[] };
+  ope: { targetProbability: number[]; propensity: number[]; reward: number[]; predictedReward: number[]; targetPredictedValue: number[]; targetTrueValue: number[]; support: number[] };
 }
 
 export interface DayResult {
@@ -63,7 +63,7 @@ export interface DayOptions {
 
 const emptyArm = (): ArmDay => ({
   requests: 0, oracle: 0, expected: 0, realized: 0, clicks: 0, conversions: 0, revenues: [], users: [], impressions: [],
-  ope: { targetProbability: [], propensity: [], reward: [], predictedReward: [], targetPredictedValue: [], targetTrueValue: [] },
+  ope: { targetProbability: [], propensity: [], reward: [], predictedReward: [], targetPredictedValue: [], targetTrueValue: [], support: [] },
 });
 
 /** Which arm a user is in (ab mode): a fixed hash of the id, so a user stays in one arm for the whole test. */
@@ -137,6 +137,7 @@ export async function simulateDay(drifting: DriftingWorld, day: number, rankers:
         stats.ope.predictedReward.push(at >= 0 ? other.scores[at] : 0);
         stats.ope.targetPredictedValue.push(predictedValue(other));
         stats.ope.targetTrueValue.push(policyValue(world, user, ctx, other));
+        stats.ope.support.push(supportOf(other, answer));
       }
     }
   }

@@ -35,6 +35,14 @@ export function explorationProbabilities(c: number, x: Exploration): Float64Arra
 }
 
 /** The probability that `answer`'s policy shows `adId` (0 when it is not among its candidates). */
+/** The probability mass `target` puts on ads `logger` could show (1: the logger supports every action the target takes). */
+export function supportOf(target: PolicyAnswer, logger: PolicyAnswer): number {
+  const shown = new Set(logger.adIds);
+  let mass = 0;
+  for (let i = 0; i < target.adIds.length; i++) if (shown.has(target.adIds[i])) mass += target.probs[i];
+  return mass;
+}
+
 export function probabilityOf(answer: PolicyAnswer, adId: number): number {
   for (let i = 0; i < answer.adIds.length; i++) if (answer.adIds[i] === adId) return answer.probs[i];
   return 0;

@@ -76,6 +76,8 @@ export interface OffPolicyCheck {
   target: string;
   logger: string;
   rows: number;
+  /** the mean probability mass the target puts on ads the logger could show: below 1, IPS and SNIPS miss the rest */
+  support: number;
   estimates: (Estimate & { coversTruth: boolean })[];
   /** the target policy's true expected revenue per request on the logger's requests */
   truth: number;
@@ -222,7 +224,7 @@ function offPolicyCheck(target: string, logger: string, rows: DayResult['arms'][
   const estimates = offPolicyEstimates({ reward: cat('reward'), propensity: cat('propensity'), targetProbability: cat('targetProbability'), predictedReward: cat('predictedReward'), targetPredictedValue: cat('targetPredictedValue') });
   const measured = meanInterval(Float64Array.from(targetRevenues), targetUsers);
   return {
-    target, logger, rows: truthRows.length, truth,
+    target, logger, rows: truthRows.length, truth, support: cat('support').reduce((s, v) => s + v, 0) / truthRows.length,
     estimates: estimates.map((e) => ({ ...e, coversTruth: e.lower <= truth && truth <= e.upper })),
     measured: { mean: measured.mean, lower: measured.lower, upper: measured.upper },
   };
