@@ -122,13 +122,14 @@ for (const ads of sizes) {
     report({ bench: 'serve', ads, workers, threads, concurrency: c, seconds, ...summary(result), stageMeanMs: (await stages(server.url, before)).meanMs, serverMemoryMb: memoryMb(pid), startSeconds, loadAvg: round(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]), 2) });
   }
   // reload under load: p99 of the seconds around a swap against a steady run, and every request counted
-  const steady = load(server.url, bodies, 8, 10);
+  // the load runs longer than the reload (which takes about as long as the start did), so every second of the swap is under load
+  const steady = load(server.url, bodies, 8, Math.ceil(startSeconds * 2 + 10));
   await new Promise((r) => setTimeout(r, 3000));
   const reloadStarted = performance.now();
   const reload = await fetch(`${server.url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, body: '{}' });
   const reloadSeconds = (performance.now() - reloadStarted) / 1000;
   const underReload = await steady;
-  report({ bench: 'serve-reload', ads, workers, status: reload.status, reloadSeconds: round(reloadSeconds, 1), ...summary(underReload) });
+  report({ bench: 'serve-reload', ads, workers, status: reload.status, reloadSeconds: round(reloadSeconds, 1), loadSeconds: Math.ceil(startSeconds * 2 + 10), ...summary(underReload) });
   // soak: errors and memory growth over a minute at c = 32
   const rssBefore = memoryMb(pid).rss;
   const soak = await load(server.url, bodies, 32, soakSeconds);
