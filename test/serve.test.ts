@@ -158,6 +158,20 @@ describe('adrank serve', () => {
     expect((await json<{ responses: unknown[] }>(response)).responses).toHaveLength(200);
     expect(await server.exit).toBe(0);
   });
+
+  it('with --workers 2: both workers answer on one port, and SIGTERM stops both and the primary with exit 0', async () => {
+    const two = await startServer(runA, ['--workers', '2']);
+    const deadline = Date.now() + 60_000;
+    while ((two.output().match(/^serving .* \(worker \d+\)$/gm) ?? []).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const pids = new Set((two.output().match(/\(worker (\d+)\)/g) ?? []));
+    expect(pids.size).toBe(2);
+    for (let i = 0; i < 20; i++) expect((await post(`${two.url}/v1/rank`, REQUEST)).status).toBe(200);
+    two.process.kill('SIGTERM');
+    const code = await Promise.race([two.exit, new Promise<string>((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    if (code !== 0) two.process.kill('SIGKILL');
+    expect(code, two.output()).toBe(0);
+    expect(two.output()).toContain('all 2 workers stopped (exit codes 0, 0)');
+  }, 90_000);
 });
 
 describe.skipIf(!redisServerAvailable())('adrank serve with the features in Redis', () => {

@@ -94,6 +94,7 @@ export const serveCommand: Command = {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+    cluster.worker?.disconnect(); // a worker's channel to the primary would keep it alive after the drain
     return { served: runDir, address };
   },
 };
