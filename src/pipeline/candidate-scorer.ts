@@ -50,7 +50,7 @@ export class CandidateScorer {
       adFieldNames.forEach((name, slot) => (adIds[a * adFieldNames.length + slot] = encoder.field(name, row)));
       numEncoders.forEach(({ column, encode }, slot) => (adNumerical[a * adNumNames.length + slot] = encode(Number(row[column]))));
     }
-    await split.compile(split.precomputeAds(adIds, adNumerical), threads);
+    await split.compile(await split.precomputeAds(adIds, adNumerical), threads);
     const cross = split.crossNumericals.map((m) => ({ column: standardizerOf(map, model.numerical[m]).column, encode: encoder.numericalEncoder(model.numerical[m]) }));
     const code = new Map(categories.map((c, i) => [c, i]));
     return new CandidateScorer(split, encoder, model, calibrator, cross, Int32Array.from(catalog.category, (c) => code.get(c) ?? -1), catalog.advertiserId);

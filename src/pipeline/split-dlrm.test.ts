@@ -28,7 +28,7 @@ async function check(bytes: Uint8Array, prefix: string, output: string, seed: nu
   const adNums = NUMERICALS.map((s, m) => (s === 'ad' ? m : -1)).filter((m) => m >= 0);
   const adIds = Int32Array.from({ length: A * adFields.length }, (_, i) => rng.int(FIELDS[adFields[i % adFields.length]].rows));
   const adNumerical = Float32Array.from({ length: A * adNums.length }, () => rng.normal());
-  await split.compile(split.precomputeAds(adIds, adNumerical));
+  await split.compile(await split.precomputeAds(adIds, adNumerical));
   for (let request = 0; request < 3; request++) {
     const requestFields = FIELDS.map((f, i) => (f.side !== 'ad' ? i : -1)).filter((i) => i >= 0);
     const requestNums = NUMERICALS.map((s, m) => (s === 'user' || s === 'context' ? m : -1)).filter((m) => m >= 0);

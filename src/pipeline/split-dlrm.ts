@@ -15,6 +15,9 @@ import { GraphBuilder } from '../engine/onnx/graph-builder.js';
 import { readFloatInitializers, type Weight } from '../engine/onnx/read-model.js';
 import type { FeatureSide } from '../features/feature-set.js';
 
+
+/** ads precomputed between two yields to the event loop (≈ 30 ms of work with the default CTR model) */
+const YIELD_EVERY_ADS = 512;
 export interface SplitFields {
   /** side of each embedded field and each numerical, in the model's order */
   fieldSides: readonly FeatureSide[];
@@ -117,8 +120,12 @@ export class SplitDlrm {
     for (let o = 0; o < H; o++) h[hAt + o] += w1t[base + o] * x;
   }
 
-  /** The per-ad part s (A,H) and ad projections (A,Fa,Q) of every ad, from its field ids (A,Fa) and numericals (A,Ma). */
-  precomputeAds(adIds: Int32Array, adNumerical: Float32Array): { s: Float32Array; projections: Float32Array } {
+  /**
+   * The per-ad part s (A,H) and ad projections (A,Fa,Q) of every ad, from its field ids (A,Fa) and numericals (A,Ma).
+   * It yields to the event loop every few hundred ads: at a million ads this is a minute of work, and a server
+   * reloading a run must keep answering on the old one meanwhile.
+   */
+  async precomputeAds(adIds: Int32Array, adNumerical: Float32Array): Promise<{ s: Float32Array; projections: Float32Array }> {
     const { D, Q, H, F } = this;
     const Fa = this.adFields.length;
     const Ma = this.adNumericals.length;
@@ -130,6 +137,7 @@ export class SplitDlrm {
     this.adFields.forEach((f, slot) => (isAd[f] = slot));
     const aaPairs = this.pairs.filter((p) => isAd[p.i] >= 0 && isAd[p.j] >= 0);
     for (let a = 0; a < A; a++) {
+      if (a % YIELD_EVERY_ADS === YIELD_EVERY_ADS - 1) await new Promise((resolve) => setImmediate(resolve));
       this.adFields.forEach((f, slot) => {
         this.embedding(f, adIds[a * Fa + slot], e, slot * D);
         this.project(e, slot * D, projections, (a * Fa + slot) * Q);
