@@ -1,7 +1,7 @@
 // `adrank materialize` as a user runs it (the built binary in a child process): a run published to a real
 // redis-server, and every kind of bad input failing with exit code 2, a clear message, no stack trace and no password.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,6 +84,16 @@ describe('adrank materialize', () => {
     writeFileSync(join(broken, 'online', 'ads.parquet'), 'garbage');
     const error = expectInputError(await adrank('materialize', '--run', broken, '--redis', redis!.url, '--json'), 'BAD_ARTIFACT');
     expect(error.file).toBe(join(broken, 'online', 'ads.parquet'));
+  });
+
+  it.skipIf(!hasRedis)('refuses a run whose online table was replaced by another valid one, naming the file, before writing to Redis', async () => {
+    const other = join(root, 'other');
+    await adrank('features', '--data', await makeWorld(join(root, 'seed-2'), 'seed', 2), '--run', other);
+    const swapped = join(root, 'swapped');
+    await adrank('features', '--data', join(root, 'seed'), '--run', swapped);
+    copyFileSync(join(other, 'online', 'ads.parquet'), join(swapped, 'online', 'ads.parquet'));
+    const error = expectInputError(await adrank('materialize', '--run', swapped, '--redis', redis!.url, '--json'), 'BAD_ARTIFACT');
+    expect(error.file).toBe(join(swapped, 'online', 'ads.parquet'));
   });
 
   describe('against an endpoint that accepts TCP but never answers', () => {

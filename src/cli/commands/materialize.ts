@@ -1,8 +1,11 @@
 // adrank materialize: copy a run's online feature tables into Redis (a server or a cluster) under a new version,
 // then flip the pointer.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AdrankError } from '../../core/errors.js';
 import { defaultLayout, materialize } from '../../features/online/materialize.js';
+import { MANIFEST, verifyRun } from '../../pipeline/run-dir.js';
 import type { Command } from '../command.js';
 
 async function readCa(path: string | undefined): Promise<Buffer | undefined> {
@@ -32,8 +35,12 @@ export const materializeCommand: Command = {
       ...(args.number('ad-shards') !== undefined && { adShards: args.number('ad-shards') }),
       ...(args.number('user-shards') !== undefined && { userShards: args.number('user-shards') }),
     };
-    const summary = await materialize(args.requireString('run'), args.requireString('redis'), {
+    const run = args.requireString('run');
+    const summary = await materialize(run, args.requireString('redis'), {
       namespace: args.requireString('namespace'),
+      // the run as one unit: every file matches its manifest, so a table swapped in after the run was written is
+      // refused (a run written by the library without a manifest is read as it is)
+      verifyRun: existsSync(join(run, MANIFEST)) ? () => verifyRun(run) : undefined,
       layout,
       connect: { tlsCa: await readCa(args.string('redis-ca')), connectTimeoutMs: args.number('connect-timeout-ms') },
     });

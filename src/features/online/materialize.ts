@@ -12,6 +12,8 @@ import { abandonVersion, leaseLost, publishVersion, registerVersion, removeStale
 
 export interface MaterializeOptions {
   namespace: string;
+  /** checks the run directory as a whole (its manifest) once Redis is reachable, before its tables are read */
+  verifyRun?: () => Promise<unknown>;
   /** shard counts; default defaultLayout(users) */
   layout?: Partial<ShardLayout>;
   /** fields per HSET (default 500) */
@@ -50,6 +52,7 @@ export async function materialize(runDir: string, redisUrl: string, options: Mat
   // connect first: an unreachable Redis is reported within the connect timeout, before a long read of the run
   const connection = await connectRedis(redisUrl, { connectTimeoutMs: 5000, commandTimeoutMs: 30_000, ...options.connect });
   try {
+    await options.verifyRun?.();
     return await materializeTables(connection, await readOnlineTables(runDir), options);
   } finally {
     connection.close();
