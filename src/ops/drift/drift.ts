@@ -72,8 +72,11 @@ export interface DriftReport {
   warnings: string[];
 }
 
-/** Refuses an events file with a column the schema does not have (a changed upstream schema is not drift). */
-export async function checkEventColumns(events: TableSource): Promise<void> {
+/**
+ * Refuses an events file with a column the schema does not have (a changed upstream schema is not drift); answers
+ * the names of the columns it has.
+ */
+export async function checkEventColumns(events: TableSource): Promise<Set<string>> {
   const db = await Db.open();
   try {
     const present = await describeColumns(db, { source: events, readPath: events.path });
@@ -85,6 +88,7 @@ export async function checkEventColumns(events: TableSource): Promise<void> {
         hint: `the run was trained on ${[...known].join(', ')}; a new column is a change of schema, not drift — drop it, or retrain on data that has it once the schema does`,
       });
     }
+    return new Set(present.keys());
   } finally {
     db.close();
   }
@@ -146,7 +150,7 @@ const labelShares = (ctr: number): number[] => [1 - ctr, ctr];
 
 /** The drift report of `events` against `run` (see the file comment). */
 export async function computeDrift(run: LoadedRun, events: TableSource, options: DriftOptions): Promise<DriftReport> {
-  await checkEventColumns(events);
+  const columns = await checkEventColumns(events);
   const data = await loadWithRun(run, events, options.catalogs);
   try {
     const rows = data.counts.testEvents;
@@ -161,8 +165,7 @@ export async function computeDrift(run: LoadedRun, events: TableSource, options:
     const current = await encodeTable(data.db, stage.tables.test!, run.featureMap);
     const { pctr } = await scoreTable(run, data, current);
     // per day when the events themselves have event_time (the run's own training log may or may not)
-    const eventsHaveTime = Number(await data.db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'test_event_log' AND column_name = 'event_time'")) > 0;
-    const dayOfRow = eventsHaveTime ? await eventDays(data.db) : null;
+    const dayOfRow = columns.has('event_time') ? await eventDays(data.db) : null;
     const report = assemble(run, events, options, reference, current, pctr, dayOfRow);
     report.events = { file: events.path, rows, sampled };
     report.reference.rows = referenceRows;
