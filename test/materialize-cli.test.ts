@@ -6,10 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { makeWorld, tempDir } from './helpers.js';
+import { makeFeatureRun, makeWorld, tempDir } from './helpers.js';
 import { hasRedis } from './online-stores.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
@@ -30,12 +27,7 @@ async function adrank(...args: string[]): Promise<{ code: number; stdout: string
 }
 
 beforeAll(async () => {
-  const data = await loadData(resolveSources(await makeWorld(join(root, 'seed'))));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), runDir);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(await makeWorld(join(root, 'seed')), runDir);
   if (hasRedis) redis = await startRedis({ password: 'cli-secret' });
 });
 afterAll(async () => redis?.stop());

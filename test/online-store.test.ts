@@ -4,12 +4,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import type { FeatureLookup, OnlineFeatureStore } from '../src/features/online/store.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { editCsv, makeWorld, tempDir } from './helpers.js';
+import { editCsv, makeFeatureRun, makeWorld, tempDir } from './helpers.js';
 import { onlineStores, startStoreBackends, type StoreBackends } from './online-stores.js';
 import { aggregatesFrom, readSeedWorld, type SeedWorldRows } from './seed-reference.js';
 
@@ -19,12 +16,7 @@ let world: SeedWorldRows;
 let backends: StoreBackends;
 
 async function buildRun(dataDir: string, run: string): Promise<void> {
-  const data = await loadData(resolveSources(dataDir));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), run);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(dataDir, run);
 }
 
 beforeAll(async () => {

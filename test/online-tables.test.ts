@@ -5,25 +5,17 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdrankError } from '../src/core/errors.js';
 import { Db, sqlIdent, sqlString } from '../src/data/duckdb.js';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import { ONLINE_FILES, type OnlineFile } from '../src/features/online/table-checks.js';
 import { readOnlineTables } from '../src/features/online/tables.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { makeWorld, tempDir } from './helpers.js';
+import { makeFeatureRun, makeWorld, tempDir } from './helpers.js';
 
 const root = tempDir();
 const goodRun = join(root, 'good');
 let copies = 0;
 
 beforeAll(async () => {
-  const data = await loadData(resolveSources(await makeWorld(join(root, 'seed'))));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), goodRun);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(await makeWorld(join(root, 'seed')), goodRun);
 });
 
 /** A copy of the good run with `file` of its online tables changed by `edit`. */

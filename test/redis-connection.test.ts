@@ -8,13 +8,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdrankError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
 import { materialize } from '../src/features/online/materialize.js';
 import { connectRedis } from '../src/features/online/redis-client.js';
 import { RedisFeatureStore } from '../src/features/online/redis-store.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { makeWorld, tempDir } from './helpers.js';
+import { makeFeatureRun, makeWorld, tempDir } from './helpers.js';
 import { hasRedis } from './online-stores.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
@@ -24,12 +21,7 @@ const PASSWORD = 's3cret/:@?#pw';
 const servers: TestRedis[] = [];
 
 beforeAll(async () => {
-  const data = await loadData(resolveSources(await makeWorld(join(root, 'seed'))));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), runDir);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(await makeWorld(join(root, 'seed')), runDir);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));

@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
 import { worldSpec } from '../src/data/generate/presets.js';
 import { writeWorld } from '../src/data/generate/write-world.js';
 import { materialize } from '../src/features/online/materialize.js';
 import { connectRedis } from '../src/features/online/redis-client.js';
 import { adShardKey, metaKey, pointerKey, registryKey, userShardKey } from '../src/features/online/redis-layout.js';
 import { RedisFeatureStore } from '../src/features/online/redis-store.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { tempDir } from './helpers.js';
+import { makeFeatureRun, tempDir } from './helpers.js';
 import { hasRedis, startStoreBackends, type StoreBackends } from './online-stores.js';
 
 const root = tempDir();
@@ -23,12 +20,7 @@ let backends: StoreBackends;
 beforeAll(async () => {
   const dir = join(root, 'world');
   await writeWorld(worldSpec('small', 3, { users: 3000, ads: 2000, advertisers: 50, events: 20_000, testEvents: 100 }), dir, 'csv');
-  const data = await loadData(resolveSources(dir));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), runDir);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(dir, runDir);
   backends = await startStoreBackends();
 });
 afterAll(async () => backends?.stop());

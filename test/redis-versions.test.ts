@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/rng.js';
-import { loadData } from '../src/data/load.js';
-import { resolveSources } from '../src/data/sources.js';
 import { materialize, materializeTables, type MaterializeOptions } from '../src/features/online/materialize.js';
 import { MemoryFeatureStore } from '../src/features/online/memory-store.js';
 import { connectRedis, type RedisConnection } from '../src/features/online/redis-client.js';
@@ -14,8 +12,7 @@ import { RedisFeatureStore } from '../src/features/online/redis-store.js';
 import { listVersions, registerVersion } from '../src/features/online/redis-versions.js';
 import type { FeatureLookup } from '../src/features/online/store.js';
 import { readOnlineTables, type OnlineTables } from '../src/features/online/tables.js';
-import { buildFeatures, writeFeatureRun } from '../src/features/pipeline.js';
-import { makeWorld, tempDir } from './helpers.js';
+import { makeFeatureRun, makeWorld, tempDir } from './helpers.js';
 import { hasRedis, startStoreBackends, type StoreBackends } from './online-stores.js';
 
 const root = tempDir();
@@ -26,12 +23,7 @@ let backends: StoreBackends;
 async function buildRun(name: 'a' | 'b', seed: number): Promise<void> {
   const dataDir = await makeWorld(join(root, `world-${name}`), 'seed', seed);
   const dir = join(root, `run-${name}`);
-  const data = await loadData(resolveSources(dataDir));
-  try {
-    await writeFeatureRun(data, await buildFeatures(data, { mode: 'point-in-time', ctrPriorStrength: 0 }), dir);
-  } finally {
-    data.db.close();
-  }
+  await makeFeatureRun(dataDir, dir);
   runs[name] = { dir, tables: await readOnlineTables(dir), reference: await MemoryFeatureStore.open(dir) };
 }
 

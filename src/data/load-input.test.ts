@@ -1,38 +1,15 @@
 // Loading files that are malformed in their structure, of the wrong kind, or with a mixed event_time column.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { AdrankError } from '../core/errors.js';
-import { editCsv, makeWorld, setField, tempDir } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { editCsv, loadError, seedWorldCopies, setField, tempDir } from '../../test/helpers.js';
 import { Db, sqlString } from './duckdb.js';
 import { loadData, type LoadedData } from './load.js';
 import { resolveSources } from './sources.js';
 
-let pristine: string;
 const root = tempDir();
-
-beforeAll(async () => {
-  pristine = await makeWorld(join(root, 'pristine'));
-});
-
-let copies = 0;
-function worldWith(edit: (dir: string) => void): string {
-  const dir = join(root, `case-${copies++}`);
-  cpSync(pristine, dir, { recursive: true });
-  edit(dir);
-  return dir;
-}
-
-async function loadError(dir: string): Promise<AdrankError> {
-  try {
-    (await loadData(resolveSources(dir))).db.close();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AdrankError);
-    return e as AdrankError;
-  }
-  throw new Error('expected loading to fail');
-}
+const { pristine, worldWith } = seedWorldCopies(root);
 
 async function skipping(dir: string): Promise<LoadedData> {
   const data = await loadData(resolveSources(dir), { onBadRow: 'skip' });

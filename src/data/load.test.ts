@@ -1,37 +1,12 @@
-import { cpSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { AdrankError } from '../core/errors.js';
-import { editCsv, makeWorld, setField, tempDir } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { editCsv, loadError, seedWorldCopies, setField, tempDir } from '../../test/helpers.js';
 import { loadData, type LoadedData } from './load.js';
 import { resolveSources } from './sources.js';
 
-let pristine: string;
 const root = tempDir();
-
-beforeAll(async () => {
-  pristine = await makeWorld(join(root, 'pristine'));
-});
-
-let copies = 0;
-/** A private copy of the seed world, modified by `edit`. */
-function worldWith(edit: (dir: string) => void): string {
-  const dir = join(root, `case-${copies++}`);
-  cpSync(pristine, dir, { recursive: true });
-  edit(dir);
-  return dir;
-}
-
-async function loadError(dir: string): Promise<AdrankError> {
-  try {
-    const data = await loadData(resolveSources(dir));
-    data.db.close();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AdrankError);
-    return e as AdrankError;
-  }
-  throw new Error('expected loading to fail');
-}
+const { pristine, worldWith } = seedWorldCopies(root);
 
 async function withData<T>(dir: string, fn: (d: LoadedData) => Promise<T>, onBadRow: 'fail' | 'skip' = 'fail'): Promise<T> {
   const data = await loadData(resolveSources(dir), { onBadRow });
