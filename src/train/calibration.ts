@@ -1,7 +1,7 @@
 // A calibration map from a model's logit to a probability: Platt scaling or isotonic regression, fitted on
 // held-out rows the metrics are not reported on, saved in calibration.json and applied by predict and serving.
 import { applyIsotonic, fitIsotonic, type IsotonicMap } from './isotonic.js';
-import { calibrate, fitPlatt } from './platt.js';
+import { calibrate, fitPlatt, plattTargets } from './platt.js';
 
 export type Calibrator = ({ kind: 'platt'; a: number; b: number } | ({ kind: 'isotonic' } & IsotonicMap)) & { fittedOn: number };
 
@@ -28,10 +28,7 @@ export function fitCalibrator(method: 'platt' | 'isotonic', logits: ArrayLike<nu
 /** The b minimising the mean BCE of σ(x + b) against Platt's regularised targets: Newton in one variable, safeguarded by bisection. */
 function fitIntercept(logits: ArrayLike<number>, labels: ArrayLike<number>, positives: number): number {
   const n = logits.length;
-  const high = (positives + 1) / (positives + 2);
-  const low = 1 / (n - positives + 2);
-  let target = 0;
-  for (let i = 0; i < n; i++) target += labels[i] === 1 ? high : low;
+  const target = plattTargets(labels, positives).reduce((sum, t) => sum + t, 0);
   // g(b) = Σ σ(x + b) − Σ t is increasing in b; its root lies in [lo, hi]
   let lo = -1e3, hi = 1e3;
   let b = 0;

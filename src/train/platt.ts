@@ -25,6 +25,13 @@ function softplus(z: number): number {
   return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
+/** Platt's regularised targets of 0/1 labels with `positives` ones: (N₊+1)/(N₊+2) for a 1, 1/(N₋+2) for a 0. */
+export function plattTargets(labels: ArrayLike<number>, positives: number): Float64Array {
+  const high = (positives + 1) / (positives + 2);
+  const low = 1 / (labels.length - positives + 2);
+  return Float64Array.from(labels, (y) => (y === 1 ? high : low));
+}
+
 /** Mean BCE of σ(a·x + b) against targets t. */
 export function plattLoss(logits: ArrayLike<number>, targets: ArrayLike<number>, a: number, b: number): number {
   let sum = 0;
@@ -71,12 +78,7 @@ export function fitPlatt(logits: ArrayLike<number>, labels: ArrayLike<number>, o
       hint: 'calibrate on held-out data with both classes, or set priorCorrection',
     });
   }
-  const targets = Float64Array.from(labels);
-  if (options.priorCorrection) {
-    const high = (positives + 1) / (positives + 2);
-    const low = 1 / (n - positives + 2);
-    for (let i = 0; i < n; i++) targets[i] = labels[i] === 1 ? high : low;
-  }
+  const targets = options.priorCorrection ? plattTargets(labels, positives) : Float64Array.from(labels);
 
   // Newton runs on centred logits x − x̄ (then b = b' − a·x̄): logits far from 0 make a and b nearly collinear
   let center = 0;
